@@ -1,0 +1,327 @@
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from members.changes import ARRIVALS, apply_change, register_member
+from members.identity import normalize_id_number, normalize_phone
+from members.models import Member, MemberChange
+from organizations.models import Organization
+from portal.access import can_reveal_id, member_organizations_for, organizations_for, scoped
+from portal.admin import ScopedAdmin
+from portal.forms import add_domain_errors, errors_of_dry_run
+from portal.models import AuditEntry
+
+STATE_FIELDS = ["organization", "status", "category", "management_type", "standing", "confirmed_on"]
+ARRIVAL_FIELDS = ["effective_date", "management_type", "external_organization", "letter_number", "place", "note"]
+
+
+class OrganizationInScopeFilter(admin.SimpleListFilter):
+    """Filter by community or branch, offering only the organizations the user may see."""
+
+    title = _("所在组织")
+    parameter_name = "org"
+
+    def lookups(self, request, model_admin):
+        orgs = organizations_for(request.user).filter(kind__in=[Organization.Kind.COMMUNITY, Organization.Kind.BRANCH])
+        return [(org.pk, ("　" * (org.depth - 2)) + org.name) for org in orgs]
+
+    def queryset(self, request, queryset):
+        org = organizations_for(request.user).filter(pk=self.value()).first() if self.value() else None
+        return queryset.under(org) if org else queryset
+
+
+class MemberAddForm(forms.ModelForm):
+    """A new member record and the change it arrives with, checked together before saving."""
+
+    arrival = forms.ChoiceField(
+        label=_("建档方式"),
+        choices=[(kind.value, kind.label) for kind in ARRIVALS],
+        initial=MemberChange.Kind.REGISTRATION,
+    )
+    effective_date = forms.DateField(label=_("生效日期"), initial=datetime.date.today)
+    management_type = forms.ChoiceField(
+        label=_("管理方式（登记时）"),
+        required=False,
+        choices=Member._meta.get_field("management_type").choices,
+    )
+    external_organization = forms.CharField(label=_("原党组织（转入/流入）"), required=False)
+    letter_number = forms.CharField(label=_("介绍信编号"), required=False)
+    place = forms.CharField(label=_("流入来源"), required=False)
+    note = forms.CharField(label=_("说明"), required=False)
+
+    class Meta:
+        model = Member
+        fields = [*Member.DETAIL_FIELDS, "organization", "status", "category"]
+
+    def __init__(self, *args, user=None, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.fields["organization"].queryset = member_organizations_for(user)
+
+    def _post_clean(self):
+        pass  # the whole record is checked by register_member in clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            error = errors_of_dry_run(self.save_record)
+            if error:
+                add_domain_errors(self, error, renames={"kind": "arrival"})
+        return cleaned
+
+    def fill(self, member):
+        data = self.cleaned_data
+        for name in self._meta.fields:
+            if name != "organization":
+                setattr(member, name, data.get(name))
+        change = MemberChange(
+            kind=data["arrival"],
+            organization=data.get("organization"),
+            status=data.get("status"),
+            category=data.get("category"),
+            effective_date=data.get("effective_date"),
+            **{name: data.get(name) or "" for name in ARRIVAL_FIELDS[1:]},
+        )
+        return member, change
+
+    def save_record(self, member=None):
+        """Register ``member`` (the form's instance when saving for real) with its first change."""
+        member, change = self.fill(member if member is not None else Member())
+        register_member(member, change, self.request)
+        return member
+
+
+class MemberEditForm(forms.ModelForm):
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Member
+        fields = list(Member.DETAIL_FIELDS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        seen = cleaned.get("seen_version")
+        current = Member.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+        if seen is not None and current is not None and seen != current:
+            raise forms.ValidationError(_("保存前该党员信息已被他人修改，请重新打开页面核对后再保存。"))
+        return cleaned
+
+
+class ChangeInline(admin.TabularInline):
+    model = MemberChange
+    fk_name = "member"
+    fields = ("effective_date", "kind", "organization", "standing", "letter_number", "note", "recorded_by", "reverses")
+    readonly_fields = fields
+    ordering = ("effective_date", "id")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent admin has already scoped the member
+
+
+@admin.register(Member)
+class MemberAdmin(ScopedAdmin):
+    list_display = (
+        "name",
+        "gender",
+        "masked_id",
+        "masked_phone_number",
+        "organization",
+        "status",
+        "category",
+        "management_type",
+        "standing",
+    )
+    list_filter = (OrganizationInScopeFilter, "standing", "status", "category", "management_type")
+    search_fields = ("name", "id_number__endswith", "phone__endswith")
+    list_select_related = ("organization",)
+    inlines = [ChangeInline]
+    list_per_page = 50
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_search_results(self, request, queryset, search_term):
+        # ID numbers are stored upper-case and half-width; phones without separators.
+        term = normalize_phone(normalize_id_number(search_term)) if search_term.strip().isascii() else search_term
+        return super().get_search_results(request, queryset, term)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = MemberAddForm
+        else:
+            kwargs["form"] = MemberEditForm
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            return form_class
+
+        class BoundForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, request=request, **kw)
+
+        return BoundForm
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return [
+                *self._detail_fields(request, obj),
+                "organization",
+                "status",
+                "category",
+                "arrival",
+                *ARRIVAL_FIELDS,
+            ]
+        return [*self._detail_fields(request, obj), *STATE_FIELDS, "seen_version"]
+
+    def _detail_fields(self, request, obj):
+        fields = list(Member.DETAIL_FIELDS)
+        if obj is not None and not can_reveal_id(request.user, obj.organization):
+            fields[fields.index("id_number")] = "masked_id"
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        readonly = list(STATE_FIELDS)
+        if not can_reveal_id(request.user, obj.organization):
+            readonly.append("masked_id")
+        return readonly
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.get_fields(request, obj)})]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if request.method == "GET" and can_reveal_id(request.user, obj.organization):
+            AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, obj, summary=f"查看完整身份证号：{obj.name}")
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            form.save_record(obj)  # fills and saves obj itself, so the admin's redirect finds its pk
+            return
+        before = Member.objects.get(pk=obj.pk)
+        diff = {
+            name: [str(getattr(before, name)), str(getattr(obj, name))]
+            for name in form.changed_data
+            if name in Member.DETAIL_FIELDS
+        }
+        obj.save()
+        if diff:
+            labels = "、".join(str(Member._meta.get_field(name).verbose_name) for name in diff)
+            AuditEntry.record(
+                request,
+                AuditEntry.Action.MEMBER_EDIT,
+                obj,
+                summary=f"修改党员信息：{obj.name}（{labels}）",
+                changes=diff,
+            )
+
+    @admin.display(description=_("身份证号"))
+    def masked_id(self, obj):
+        return obj.masked_id_number
+
+    @admin.display(description=_("联系电话"))
+    def masked_phone_number(self, obj):
+        return obj.masked_phone
+
+
+class MemberChangeForm(forms.ModelForm):
+    class Meta:
+        model = MemberChange
+        fields = [
+            "member",
+            "kind",
+            "effective_date",
+            "organization",
+            "category",
+            "status",
+            "management_type",
+            "external_organization",
+            "letter_number",
+            "mobile_card_number",
+            "place",
+            "contact_person",
+            "note",
+        ]
+
+    def __init__(self, *args, user=None, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if not self.fields:
+            return  # an existing entry is shown read-only
+        self.fields["member"].queryset = scoped(Member.objects.all(), user, write=True)
+        self.fields["organization"].queryset = member_organizations_for(user)
+        for name in ("organization", "category", "status", "management_type"):
+            self.fields[name].required = False
+        self.fields["organization"].help_text = _("登记、转入、流入、街道内调整时填写。")
+
+    def _post_clean(self):
+        pass  # apply_change checks the entry against the member's state in clean()
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            error = errors_of_dry_run(self.save_change)
+            if error:
+                add_domain_errors(self, error)
+        return cleaned
+
+    def save_change(self, change=None):
+        """Apply the entry (to ``change``, the form's instance, when saving for real)."""
+        change = change if change is not None else MemberChange()
+        data = self.cleaned_data
+        for name in self._meta.fields:
+            value = data.get(name)
+            setattr(
+                change,
+                name,
+                "" if value is None and name not in ("member", "organization", "effective_date") else value,
+            )
+        if change.organization_id is None and change.member_id:
+            change.organization_id = change.member.organization_id
+        return apply_change(change, self.request)
+
+
+@admin.register(MemberChange)
+class MemberChangeAdmin(ScopedAdmin):
+    form = MemberChangeForm
+    list_display = ("effective_date", "member", "kind", "from_organization", "organization", "standing", "recorded_by")
+    list_filter = ("kind", "standing")
+    search_fields = ("member__name", "letter_number")
+    date_hierarchy = "effective_date"
+    list_select_related = ("member", "organization", "from_organization", "recorded_by")
+    autocomplete_fields = ["member"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None:
+            return form_class
+
+        class BoundForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, request=request, **kw)
+
+        return BoundForm
+
+    def has_change_permission(self, request, obj=None):
+        return False  # append-only: a mistake is reversed by a correction entry
+
+    def save_model(self, request, obj, form, change):
+        form.save_change(obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in MemberChange._meta.fields] if obj is not None else []

@@ -1,0 +1,117 @@
+"""Member figures "as of" any date, computed from the change log, never from the current state.
+
+A member's state on a day is the state recorded by their latest valid change effective on or
+before that day; the organization tree is taken as it stood that day (``TreeAsOf``), so moving a
+branch to another community does not rewrite the past.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Q, Subquery
+
+from members.models import (
+    AGE_BANDS,
+    Category,
+    ManagementType,
+    Member,
+    MemberChange,
+    Standing,
+    Status,
+    years_before,
+)
+from organizations.models import TreeAsOf
+
+DIMENSIONS = {
+    "management_type": ManagementType,
+    "category": Category,
+    "status": Status,
+}
+
+
+@dataclass
+class Figures:
+    """Counts of members on the register: in total and broken down by each dimension."""
+
+    day: object
+    total: int = 0
+    counts: Counter = field(default_factory=Counter)
+
+    def __add__(self, other):
+        return Figures(self.day, self.total + other.total, self.counts + other.counts)
+
+    def count(self, dimension, value):
+        return self.counts[(dimension, value)]
+
+    def breakdown(self, dimension):
+        """[(value, label, count)] in the order of the choices."""
+        if dimension == "age_band":
+            return [(key, label, self.counts[("age_band", key)]) for key, label, _low, _high in AGE_BANDS]
+        return [(value, label, self.counts[(dimension, value)]) for value, label in DIMENSIONS[dimension].choices]
+
+    @property
+    def self_managed(self):
+        return self.count("management_type", ManagementType.SELF_MANAGED)
+
+    @property
+    def share_60_plus(self):
+        return self.counts[("age_band", "60_plus")] / self.total if self.total else 0.0
+
+
+def _aggregates(day):
+    aggregates = {"total": Count("id")}
+    for dimension, choices in DIMENSIONS.items():
+        for value in choices.values:
+            aggregates[f"{dimension}-{value}"] = Count("id", filter=Q(**{dimension: value}))
+    for key, _label, low, high in AGE_BANDS:
+        condition = Q()
+        if low is not None:
+            condition &= Q(member__birth_date__lte=years_before(day, low))
+        if high is not None:
+            condition &= Q(member__birth_date__gt=years_before(day, high))
+        aggregates[f"age_band-{key}"] = Count("id", filter=condition)
+    return aggregates
+
+
+def _figures_from_row(day, row):
+    figures = Figures(day, total=row["total"])
+    for key, value in row.items():
+        if "-" in key:
+            dimension, choice = key.split("-", 1)
+            figures.counts[(dimension, choice)] = value
+    return figures
+
+
+def states_on(day):
+    """The change entries holding each member's state at the end of ``day``, on the register."""
+    latest = (
+        MemberChange.objects.valid()
+        .filter(member=OuterRef("pk"), effective_date__lte=day)
+        .order_by("-effective_date", "-id")
+        .values("id")[:1]
+    )
+    last_ids = Member.objects.annotate(last=Subquery(latest)).filter(last__isnull=False).values("last")
+    return MemberChange.objects.filter(pk__in=last_ids, standing=Standing.ACTIVE)
+
+
+def figures_by_organization(day, organizations, tree=None):
+    """{organization id: Figures} for each organization's subtree as it stood on ``day``; one query."""
+    tree = tree or TreeAsOf(day)
+    rows = states_on(day).values("organization_id").annotate(**_aggregates(day)).order_by()
+    per_node = {row["organization_id"]: _figures_from_row(day, row) for row in rows}
+    result = {}
+    for org in organizations:
+        total = Figures(day)
+        for node_id in tree.subtree_ids(org.pk):
+            if node_id in per_node:
+                total = total + per_node[node_id]
+        result[org.pk] = total
+    return result
+
+
+def figures_as_of(day, organization=None):
+    """Figures for ``organization``'s subtree on ``day``; every street when ``organization`` is None."""
+    if organization is not None:
+        return figures_by_organization(day, [organization])[organization.pk]
+    row = states_on(day).aggregate(**_aggregates(day))
+    return _figures_from_row(day, row)

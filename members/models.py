@@ -1,0 +1,361 @@
+"""Party members and the append-only log of their changes.
+
+A member's organization, status, category, management type and standing are never edited
+directly: they are the state after the member's latest valid ``MemberChange`` and are written
+only by ``members.changes.apply_change``.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from members.identity import (
+    id_birth_date,
+    id_gender,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+from organizations.models import Organization
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _lazy("男")
+    FEMALE = "F", _lazy("女")
+
+
+class Status(models.TextChoices):
+    FULL = "full", _lazy("正式党员")
+    PROBATIONARY = "probationary", _lazy("预备党员")
+
+
+class Category(models.TextChoices):
+    IN_SERVICE = "in_service", _lazy("在职")
+    RETIRED = "retired", _lazy("离退休")
+    LAID_OFF = "laid_off", _lazy("下岗失业")
+    SELF_EMPLOYED = "self_employed", _lazy("私营业主、个体")
+    MOBILE = "mobile", _lazy("流动")
+    OTHER = "other", _lazy("其他")
+
+
+class ManagementType(models.TextChoices):
+    SELF_MANAGED = "self_managed", _lazy("自管党员")
+    IN_SERVICE = "in_service", _lazy("在职报到党员")
+    MOBILE_OUT = "mobile_out", _lazy("流出党员")
+    MOBILE_IN = "mobile_in", _lazy("流入党员")
+
+
+class Standing(models.TextChoices):
+    ACTIVE = "active", _lazy("在册")
+    TRANSFERRED_OUT = "transferred_out", _lazy("已转出")
+    LEFT = "left", _lazy("已离开")
+    DECEASED = "deceased", _lazy("已逝世")
+    REMOVED = "removed", _lazy("已出党")
+    VOID = "void", _lazy("登记已撤销")
+
+
+class Education(models.TextChoices):
+    PRIMARY = "primary", _lazy("小学")
+    JUNIOR = "junior", _lazy("初中")
+    SENIOR = "senior", _lazy("高中、中专")
+    COLLEGE = "college", _lazy("大专")
+    BACHELOR = "bachelor", _lazy("本科")
+    POSTGRADUATE = "postgraduate", _lazy("研究生")
+
+
+# Relationship held here: these members can be confirmed, transferred out or sent out mobile.
+RELATIONSHIP_HERE = (ManagementType.SELF_MANAGED, ManagementType.MOBILE_OUT)
+AGE_BANDS = (
+    ("under_30", _lazy("30岁以下"), None, 30),
+    ("30_40", _lazy("30–40岁"), 30, 40),
+    ("40_50", _lazy("40–50岁"), 40, 50),
+    ("50_60", _lazy("50–60岁"), 50, 60),
+    ("60_plus", _lazy("60岁及以上"), 60, None),
+)
+
+
+def years_before(day, years):
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+class MemberQuerySet(models.QuerySet):
+    def current(self):
+        """Members on the register now."""
+        return self.filter(standing=Standing.ACTIVE)
+
+    def under(self, organization):
+        return self.filter(organization__path__startswith=organization.path)
+
+    def counts_by_path(self):
+        """{organization path: (members, full members)} for the organizations members sit in."""
+        rows = self.values("organization__path").annotate(
+            total=Count("id"), full=Count("id", filter=Q(status=Status.FULL))
+        )
+        return {row["organization__path"]: (row["total"], row["full"]) for row in rows}
+
+
+def subtree_counts(organizations, members=None):
+    """{organization id: (members, full members)} over each node's whole subtree, in one query."""
+    counts_by_path = (members if members is not None else Member.objects.current()).counts_by_path()
+    result = {}
+    for org in organizations:
+        total = full = 0
+        for path, (n, f) in counts_by_path.items():
+            if path.startswith(org.path):
+                total += n
+                full += f
+        result[org.pk] = (total, full)
+    return result
+
+
+class Member(models.Model):
+    # Personal details: edited freely (and audited).
+    name = models.CharField(_lazy("姓名"), max_length=50, db_index=True)
+    gender = models.CharField(_lazy("性别"), max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField(_lazy("民族"), max_length=20, default="汉族")
+    birth_date = models.DateField(_lazy("出生日期"))
+    id_number = models.CharField(_lazy("身份证号"), max_length=18, db_index=True)
+    phone = models.CharField(_lazy("联系电话"), max_length=20, blank=True)
+    address = models.CharField(_lazy("家庭住址"), max_length=200, blank=True)
+    education = models.CharField(_lazy("学历"), max_length=16, choices=Education.choices, blank=True)
+    employer = models.CharField(_lazy("工作单位"), max_length=100, blank=True)
+    post = models.CharField(_lazy("职务"), max_length=50, blank=True)
+    joined_on = models.DateField(_lazy("入党时间"))
+    confirmed_on = models.DateField(_lazy("转正时间"), null=True, blank=True)
+    mobile_card_number = models.CharField(_lazy("流动党员活动证号"), max_length=50, blank=True)
+    mobile_place = models.CharField(_lazy("流出去向/流入来源"), max_length=100, blank=True)
+    mobile_contact = models.CharField(_lazy("联系人"), max_length=50, blank=True)
+    last_contact_on = models.DateField(_lazy("最近联系日期"), null=True, blank=True)
+    notes = models.TextField(_lazy("备注"), blank=True)
+
+    # State: written only by members.changes.apply_change.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="members", verbose_name=_lazy("所在组织")
+    )
+    status = models.CharField(_lazy("党员类别"), max_length=16, choices=Status.choices)
+    category = models.CharField(_lazy("人员类别"), max_length=16, choices=Category.choices)
+    management_type = models.CharField(_lazy("管理方式"), max_length=16, choices=ManagementType.choices)
+    standing = models.CharField(_lazy("在册状态"), max_length=16, choices=Standing.choices, default=Standing.ACTIVE)
+
+    # Bumped on every save; a form that read an older version is refused (no silent overwrite).
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_lazy("建档时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    DETAIL_FIELDS = (
+        "name",
+        "gender",
+        "ethnicity",
+        "birth_date",
+        "id_number",
+        "phone",
+        "address",
+        "education",
+        "employer",
+        "post",
+        "joined_on",
+        "mobile_card_number",
+        "mobile_place",
+        "mobile_contact",
+        "last_contact_on",
+        "notes",
+    )
+
+    class Meta:
+        verbose_name = _lazy("党员")
+        verbose_name_plural = _lazy("党员")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=Q(standing="active"), name="unique_current_id_number"
+            ),
+        ]
+        indexes = [models.Index(fields=["standing", "organization"])]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            self.version += 1
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self):
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+    def age_on(self, day):
+        return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def clean(self):
+        errors = {}
+        self.name = " ".join((self.name or "").split())
+        try:
+            self.id_number = validate_id_number(self.id_number)
+        except ValidationError as error:
+            self.id_number = normalize_id_number(self.id_number)
+            errors["id_number"] = error.messages
+        else:
+            if self.birth_date and self.birth_date != id_birth_date(self.id_number):
+                errors["birth_date"] = _("出生日期与身份证号不符（身份证号为%(d)s）。") % {
+                    "d": id_birth_date(self.id_number)
+                }
+            if self.gender and self.gender != id_gender(self.id_number):
+                errors["gender"] = _("性别与身份证号不符（身份证号为%(g)s）。") % {
+                    "g": Gender(id_gender(self.id_number)).label
+                }
+            other = self.duplicate_on_register() if self.standing == Standing.ACTIVE else None
+            if other:
+                errors["id_number"] = _("该身份证号已登记在册：%(name)s（%(org)s）。") % {
+                    "name": other.name,
+                    "org": other.organization,
+                }
+        try:
+            self.phone = validate_phone(self.phone)
+        except ValidationError as error:
+            self.phone = normalize_phone(self.phone)
+            errors["phone"] = error.messages
+        today = datetime.date.today()
+        if self.birth_date and self.birth_date > today:
+            errors.setdefault("birth_date", _("出生日期不能晚于今天。"))
+        if self.joined_on:
+            if self.joined_on > today:
+                errors["joined_on"] = _("入党时间不能晚于今天。")
+            elif self.birth_date and self.age_on(self.joined_on) < 18:
+                errors["joined_on"] = _("入党时应年满18周岁。")
+        if self.confirmed_on and self.joined_on and self.confirmed_on < self.joined_on:
+            errors["confirmed_on"] = _("转正时间不能早于入党时间。")
+        if self.last_contact_on and self.last_contact_on > today:
+            errors["last_contact_on"] = _("最近联系日期不能晚于今天。")
+        if errors:
+            raise ValidationError(errors)
+
+    def duplicate_on_register(self):
+        if not self.id_number:
+            return None
+        return (
+            Member.objects.current()
+            .filter(id_number=self.id_number)
+            .exclude(pk=self.pk)
+            .select_related("organization")
+            .first()
+        )
+
+    def valid_changes(self):
+        return self.changes.valid().order_by("effective_date", "id")
+
+
+class MemberChangeQuerySet(models.QuerySet):
+    def valid(self):
+        """Entries that stand: neither a correction nor corrected by one."""
+        return self.exclude(kind=MemberChange.Kind.CORRECTION).filter(reversed_by__isnull=True)
+
+
+class MemberChange(models.Model):
+    """One entry of a member's history. Append-only: a mistake is reversed by a correction."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _lazy("登记")
+        ADMISSION = "admission", _lazy("接收预备党员")
+        TRANSFER_IN = "transfer_in", _lazy("组织关系转入")
+        TRANSFER_OUT = "transfer_out", _lazy("组织关系转出")
+        MOVE = "move", _lazy("街道内调整")
+        MOBILE_OUT = "mobile_out", _lazy("外出流动")
+        MOBILE_RETURN = "mobile_return", _lazy("流动返回")
+        MOBILE_IN = "mobile_in", _lazy("流入登记")
+        LEAVE = "leave", _lazy("离开本社区")
+        CONFIRMATION = "confirmation", _lazy("预备党员转正")
+        PROBATION_EXTENDED = "probation_extended", _lazy("延长预备期")
+        CATEGORY_CHANGE = "category_change", _lazy("人员类别变更")
+        DEATH = "death", _lazy("逝世")
+        REMOVAL = "removal", _lazy("出党")
+        CORRECTION = "correction", _lazy("更正（撤销上一条）")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes", verbose_name=_lazy("党员"))
+    kind = models.CharField(_lazy("变动类型"), max_length=24, choices=Kind.choices)
+    effective_date = models.DateField(_lazy("生效日期"))
+
+    # Where from and, for changes that cross the street's boundary, the other side.
+    from_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_lazy("原组织"),
+    )
+    external_organization = models.CharField(_lazy("对方组织"), max_length=200, blank=True)
+    letter_number = models.CharField(_lazy("介绍信编号"), max_length=50, blank=True)
+    mobile_card_number = models.CharField(_lazy("流动党员活动证号"), max_length=50, blank=True)
+    place = models.CharField(_lazy("流出去向/流入来源"), max_length=100, blank=True)
+    contact_person = models.CharField(_lazy("联系人"), max_length=50, blank=True)
+    note = models.CharField(_lazy("说明"), max_length=500, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_by",
+        verbose_name=_lazy("撤销的记录"),
+    )
+
+    # The member's state after this entry: what "as of" figures are computed from.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_lazy("所在组织")
+    )
+    status = models.CharField(_lazy("党员类别"), max_length=16, choices=Status.choices)
+    category = models.CharField(_lazy("人员类别"), max_length=16, choices=Category.choices)
+    management_type = models.CharField(_lazy("管理方式"), max_length=16, choices=ManagementType.choices)
+    standing = models.CharField(_lazy("在册状态"), max_length=16, choices=Standing.choices)
+
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_lazy("记录人"),
+    )
+    recorded_at = models.DateTimeField(_lazy("记录时间"), default=timezone.now)
+
+    objects = MemberChangeQuerySet.as_manager()
+
+    STATE_FIELDS = ("organization_id", "status", "category", "management_type", "standing")
+
+    class Meta:
+        verbose_name = _lazy("党员变动")
+        verbose_name_plural = _lazy("党员变动")
+        ordering = ["-effective_date", "-id"]
+        indexes = [
+            models.Index(fields=["member", "effective_date", "id"]),
+            models.Index(fields=["effective_date", "kind"]),
+        ]
+
+    def __str__(self):
+        return f"{self.effective_date} {self.member} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("变动记录不可修改；如有错误，请登记一条更正。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("变动记录不可删除；如有错误，请登记一条更正。"))

@@ -1,0 +1,170 @@
+import datetime
+
+from django import forms
+from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from members.models import subtree_counts
+from organizations.models import Organization, OrganizationEvent
+from portal.access import organizations_for
+from portal.admin import ScopedAdmin
+from portal.forms import add_domain_errors, errors_of_dry_run
+
+EDITABLE = ["name", "kind", "level", "branch_kind", "has_committee", "established_on"]
+
+
+class OrganizationForm(forms.ModelForm):
+    parent = forms.ModelChoiceField(
+        label=_("上级组织"),
+        queryset=Organization.objects.none(),
+        required=False,
+        help_text=_("社区党组织隶属街道党工委，党支部隶属社区党组织，党小组隶属党支部。"),
+    )
+    effective_date = forms.DateField(
+        label=_("更名/调整生效日期"),
+        required=False,
+        initial=datetime.date.today,
+        help_text=_("修改名称或上级组织时，从哪一天起生效。"),
+    )
+    dissolve_on = forms.DateField(label=_("撤销日期"), required=False, help_text=_("填写后该组织即被撤销。"))
+
+    class Meta:
+        model = Organization
+        fields = EDITABLE
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        choices = organizations_for(user, write=True).existing().exclude(kind=Organization.Kind.GROUP)
+        self.fields["parent"].queryset = choices
+        if self.instance.pk:
+            if "kind" in self.fields:  # absent on a read-only view
+                self.fields["kind"].disabled = True
+            self.fields["parent"].initial = Organization.objects.get_parent(self.instance)
+            if self.instance.dissolved_on:
+                self.fields["dissolve_on"].initial = self.instance.dissolved_on
+                self.fields["dissolve_on"].disabled = True
+        else:
+            del self.fields["effective_date"]
+            del self.fields["dissolve_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            error = errors_of_dry_run(self.apply)
+            if error:
+                add_domain_errors(self, error, renames={"dissolved_on": "dissolve_on"})
+        return cleaned
+
+    def apply(self):
+        """Create the node, or rename, move and dissolve it, each step logged with its date."""
+        data = self.cleaned_data
+        if not self.instance.pk:
+            fields = {name: data.get(name) for name in EDITABLE}
+            return Organization.establish(data.get("parent"), user=self.user, **fields)
+        node = Organization.objects.get(pk=self.instance.pk)
+        on = data.get("effective_date") or datetime.date.today()
+        for name in ("level", "branch_kind", "has_committee", "established_on"):
+            setattr(node, name, data.get(name))
+        node.full_clean(exclude=["path", "depth", "numchild"])
+        node.save()
+        if data["name"] != node.name:
+            node.rename(data["name"], on, self.user)
+        parent = data.get("parent")
+        if parent and parent.pk != getattr(Organization.objects.get_parent(node), "pk", None):
+            node.move_to(parent, on, self.user)
+        if data.get("dissolve_on") and not node.dissolved_on:
+            node.dissolve(data["dissolve_on"], self.user)
+        return node
+
+
+class EventInline(admin.TabularInline):
+    model = OrganizationEvent
+    fk_name = "organization"
+    fields = (
+        "effective_date",
+        "kind",
+        "old_name",
+        "new_name",
+        "old_parent",
+        "new_parent",
+        "recorded_by",
+        "recorded_at",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the parent admin has already scoped the organization
+
+
+@admin.register(Organization)
+class OrganizationAdmin(ScopedAdmin):
+    form = OrganizationForm
+    list_display = ("indented_name", "kind_label", "established_on", "dissolved_on", "member_count", "warnings")
+    list_filter = ("kind", "level", "branch_kind")
+    search_fields = ("name",)
+    ordering = ("path",)
+    inlines = [EventInline]
+    list_per_page = 100
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class BoundForm(form_class):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, user=request.user, **kw)
+
+        return BoundForm
+
+    def get_fieldsets(self, request, obj=None):
+        fields = ["parent", *EDITABLE]
+        if obj is not None:
+            fields += ["effective_date", "dissolve_on"]
+        return [(None, {"fields": fields})]
+
+    def save_model(self, request, obj, form, change):
+        saved = form.apply()
+        obj.pk, obj.path, obj.depth = saved.pk, saved.path, saved.depth  # for the admin's redirect and log
+
+    def get_changelist(self, request, **kwargs):
+        changelist = super().get_changelist(request, **kwargs)
+
+        class CountingChangeList(changelist):
+            def get_results(self, req):
+                super().get_results(req)
+                counts = subtree_counts(self.result_list)
+                for org in self.result_list:
+                    org.member_counts = counts[org.pk]
+
+        return CountingChangeList
+
+    @admin.display(description=_("名称"), ordering="path")
+    def indented_name(self, obj):
+        return format_html('<span style="padding-left:{}em">{}</span>', (obj.depth - 1) * 1.5, obj.name)
+
+    @admin.display(description=_("类型"))
+    def kind_label(self, obj):
+        return obj.kind_label
+
+    @admin.display(description=_("在册党员（正式）"))
+    def member_count(self, obj):
+        total, full = obj.member_counts
+        return f"{total}（{full}）"
+
+    @admin.display(description=_("提示"))
+    def warnings(self, obj):
+        return format_html_join(
+            "", '<div class="errornote">{}</div>', ((w,) for w in obj.rule_warnings(*obj.member_counts))
+        )

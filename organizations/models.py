@@ -1,0 +1,358 @@
+"""The organization tree: street committee → community → branch → stairwell group.
+
+The tree is a materialized path (django-treebeard), so "everything under this community" is one
+``path LIKE 'prefix%'`` query. Renames and moves are logged as ``OrganizationEvent``s so that the
+tree can be rebuilt as it stood on any past date (``TreeAsOf``).
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+# Rule thresholds from DOMAIN.md.
+BRANCH_MIN_FULL_MEMBERS = 3
+BRANCH_COMMITTEE_FULL_MEMBERS = 7
+BRANCH_MAX_MEMBERS = 50
+GENERAL_BRANCH_MEMBERS = 50
+COMMUNITY_COMMITTEE_MEMBERS = 100
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def under(self, organization):
+        """The organization and everything below it, in one query."""
+        return self.filter(path__startswith=organization.path)
+
+    def existing(self, on=None):
+        on = on or datetime.date.today()
+        return self.filter(models.Q(dissolved_on__isnull=True) | models.Q(dissolved_on__gt=on))
+
+
+class OrganizationManager(MP_NodeManager.from_queryset(OrganizationQuerySet)):
+    def get_queryset(self):
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+
+class Organization(MP_Node):
+    class Kind(models.TextChoices):
+        STREET = "street", _lazy("街道党工委")
+        COMMUNITY = "community", _lazy("社区党组织")
+        BRANCH = "branch", _lazy("党支部")
+        GROUP = "group", _lazy("党小组")
+
+    class Level(models.TextChoices):
+        BRANCH = "branch", _lazy("社区党支部")
+        GENERAL_BRANCH = "general_branch", _lazy("社区党总支")
+        COMMITTEE = "committee", _lazy("社区党委")
+
+    class BranchKind(models.TextChoices):
+        BUILDING = "building", _lazy("楼栋党支部")
+        OFFICE = "office", _lazy("楼宇党支部")
+        MARKET = "market", _lazy("市场党支部")
+        JOINT = "joint", _lazy("联合党支部")
+        MOBILE = "mobile", _lazy("流动党员党支部")
+        LAID_OFF = "laid_off", _lazy("下岗失业党员支部")
+        OTHER = "other", _lazy("其他党支部")
+
+    PARENT_KIND = {Kind.STREET: None, Kind.COMMUNITY: Kind.STREET, Kind.BRANCH: Kind.COMMUNITY, Kind.GROUP: Kind.BRANCH}
+    MEMBER_KINDS = (Kind.BRANCH, Kind.GROUP)
+
+    name = models.CharField(_lazy("名称"), max_length=100)
+    kind = models.CharField(_lazy("类型"), max_length=16, choices=Kind.choices)
+    level = models.CharField(_lazy("社区党组织级别"), max_length=16, choices=Level.choices, blank=True)
+    branch_kind = models.CharField(_lazy("支部类型"), max_length=16, choices=BranchKind.choices, blank=True)
+    has_committee = models.BooleanField(
+        _lazy("已设支部委员会"), default=False, help_text=_lazy("正式党员7名以上的支部应设支部委员会。")
+    )
+    established_on = models.DateField(_lazy("成立日期"), null=True, blank=True)
+    dissolved_on = models.DateField(_lazy("撤销日期"), null=True, blank=True)
+
+    objects = OrganizationManager()
+
+    node_order_by = []
+
+    class Meta:
+        verbose_name = _lazy("组织")
+        verbose_name_plural = _lazy("组织")
+        indexes = [models.Index(fields=["kind"])]
+
+    def __str__(self):
+        return self.name
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def clean(self):
+        errors = {}
+        if self.kind == self.Kind.COMMUNITY and not self.level:
+            errors["level"] = _("请选择社区党组织的级别（党支部、党总支或党委）。")
+        if self.kind != self.Kind.COMMUNITY and self.level:
+            errors["level"] = _("只有社区党组织才有级别。")
+        if self.kind == self.Kind.BRANCH and not self.branch_kind:
+            errors["branch_kind"] = _("请选择支部类型。")
+        if self.kind != self.Kind.BRANCH and self.branch_kind:
+            errors["branch_kind"] = _("只有党支部才有支部类型。")
+        today = datetime.date.today()
+        if self.established_on and self.established_on > today:
+            errors["established_on"] = _("成立日期不能晚于今天。")
+        if self.dissolved_on and self.dissolved_on > today:
+            errors["dissolved_on"] = _("撤销日期不能晚于今天。")
+        if self.established_on and self.dissolved_on and self.dissolved_on < self.established_on:
+            errors["dissolved_on"] = _("撤销日期不能早于成立日期。")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def validate_parent(cls, kind, parent):
+        expected = cls.PARENT_KIND[kind]
+        if expected is None and parent is not None:
+            raise ValidationError({"parent": _("街道党工委是最上级组织，不能有上级。")})
+        if expected is not None and (parent is None or parent.kind != expected):
+            raise ValidationError(
+                {
+                    "parent": _("%(kind)s的上级必须是%(parent)s。")
+                    % {"kind": cls.Kind(kind).label, "parent": cls.Kind(expected).label}
+                }
+            )
+        if parent is not None and parent.dissolved_on:
+            raise ValidationError({"parent": _("上级组织“%(name)s”已撤销。") % {"name": parent.name}})
+
+    # -- life cycle: every step is logged so that the past can be rebuilt ----------------------
+
+    @classmethod
+    @transaction.atomic
+    def establish(cls, parent, *, user=None, **fields):
+        """Create a node under ``parent`` (None for a street) after checking its kind."""
+        node = cls(**fields)
+        cls.validate_parent(node.kind, parent)
+        node.full_clean(exclude=["path", "depth", "numchild"])
+        if parent is None:
+            node = cls.objects.add_root(instance=node)
+        else:
+            node = cls.objects.add_child(parent, instance=node)
+        OrganizationEvent.objects.create(
+            organization=node,
+            kind=OrganizationEvent.Kind.ESTABLISHED,
+            effective_date=node.established_on or datetime.date.today(),
+            new_name=node.name,
+            new_parent=parent,
+            recorded_by=user,
+        )
+        return node
+
+    @transaction.atomic
+    def rename(self, new_name, on, user=None):
+        new_name = (new_name or "").strip()
+        if not new_name:
+            raise ValidationError({"name": _("名称不能为空。")})
+        self._check_event_date(on)
+        OrganizationEvent.objects.create(
+            organization=self,
+            kind=OrganizationEvent.Kind.RENAMED,
+            effective_date=on,
+            old_name=self.name,
+            new_name=new_name,
+            recorded_by=user,
+        )
+        self.name = new_name
+        self.save(update_fields=["name"])
+
+    @transaction.atomic
+    def move_to(self, new_parent, on, user=None):
+        """Move this node (and everything below it) under ``new_parent``; members go along."""
+        old_parent = Organization.objects.get_parent(self)
+        if new_parent.pk == getattr(old_parent, "pk", None):
+            raise ValidationError({"parent": _("新的上级与原上级相同。")})
+        self.validate_parent(self.kind, new_parent)
+        if new_parent.path.startswith(self.path):
+            raise ValidationError({"parent": _("不能移到自己的下级组织之下。")})
+        if new_parent.path[: self.steplen] != self.path[: self.steplen]:
+            raise ValidationError({"parent": _("只能在本街道内调整隶属关系。")})
+        self._check_event_date(on)
+        OrganizationEvent.objects.create(
+            organization=self,
+            kind=OrganizationEvent.Kind.MOVED,
+            effective_date=on,
+            old_parent=old_parent,
+            new_parent=new_parent,
+            recorded_by=user,
+        )
+        Organization.objects.move(self, new_parent, "last-child")
+        self.refresh_from_db()
+
+    @transaction.atomic
+    def dissolve(self, on, user=None):
+        from members.models import Member
+
+        self._check_event_date(on)
+        if Organization.objects.under(self).exclude(pk=self.pk).existing(on).exists():
+            raise ValidationError({"dissolved_on": _("请先撤销或转移下级组织。")})
+        if Member.objects.current().filter(organization__path__startswith=self.path).exists():
+            raise ValidationError({"dissolved_on": _("该组织仍有在册党员，请先将党员调整到其他组织。")})
+        OrganizationEvent.objects.create(
+            organization=self,
+            kind=OrganizationEvent.Kind.DISSOLVED,
+            effective_date=on,
+            recorded_by=user,
+        )
+        self.dissolved_on = on
+        self.save(update_fields=["dissolved_on"])
+
+    def _check_event_date(self, on):
+        if on > datetime.date.today():
+            raise ValidationError({"effective_date": _("生效日期不能晚于今天。")})
+        if self.established_on and on < self.established_on:
+            raise ValidationError({"effective_date": _("生效日期不能早于组织成立日期。")})
+        latest = self.events.exclude(kind=OrganizationEvent.Kind.ESTABLISHED).order_by("-effective_date").first()
+        if latest and on < latest.effective_date:
+            raise ValidationError(
+                {"effective_date": _("生效日期不能早于该组织上一次变更（%(d)s）。") % {"d": latest.effective_date}}
+            )
+
+    # -- reading ------------------------------------------------------------------------------
+
+    @property
+    def kind_label(self):
+        """The name of the node's form: 社区党委, 楼栋党支部, 党小组…"""
+        if self.kind == self.Kind.COMMUNITY and self.level:
+            return self.get_level_display()
+        if self.kind == self.Kind.BRANCH and self.branch_kind:
+            return self.get_branch_kind_display()
+        return self.get_kind_display()
+
+    @property
+    def street_path(self):
+        return self.path[: self.steplen]
+
+    @property
+    def community_path(self):
+        return self.path[: 2 * self.steplen] if self.depth >= 2 else None
+
+    def rule_warnings(self, total, full):
+        """DOMAIN.md's rules for this node, given its current member counts (whole subtree)."""
+        warnings = []
+        if self.kind == self.Kind.BRANCH:
+            if full < BRANCH_MIN_FULL_MEMBERS:
+                warnings.append(_("正式党员仅%(n)d名，少于3名不足以单独设立支部。") % {"n": full})
+            if total > BRANCH_MAX_MEMBERS:
+                warnings.append(_("党员%(n)d名，超过50名，宜分设支部。") % {"n": total})
+            if full >= BRANCH_COMMITTEE_FULL_MEMBERS and not self.has_committee:
+                warnings.append(_("正式党员%(n)d名，7名以上应设支部委员会。") % {"n": full})
+        elif self.kind == self.Kind.COMMUNITY:
+            expected = expected_community_level(total)
+            if self.level and self.level != expected:
+                warnings.append(
+                    _("党员%(n)d名，级别宜为%(expected)s（现为%(level)s）。")
+                    % {"n": total, "expected": self.Level(expected).label, "level": self.get_level_display()}
+                )
+        return warnings
+
+
+def expected_community_level(total):
+    if total >= COMMUNITY_COMMITTEE_MEMBERS:
+        return Organization.Level.COMMITTEE
+    if total >= GENERAL_BRANCH_MEMBERS:
+        return Organization.Level.GENERAL_BRANCH
+    return Organization.Level.BRANCH
+
+
+class OrganizationEvent(models.Model):
+    """Append-only history of a node: established, renamed, moved, dissolved."""
+
+    class Kind(models.TextChoices):
+        ESTABLISHED = "established", _lazy("成立")
+        RENAMED = "renamed", _lazy("更名")
+        MOVED = "moved", _lazy("调整隶属关系")
+        DISSOLVED = "dissolved", _lazy("撤销")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="events", verbose_name=_lazy("组织")
+    )
+    kind = models.CharField(_lazy("变更类型"), max_length=16, choices=Kind.choices)
+    effective_date = models.DateField(_lazy("生效日期"))
+    old_name = models.CharField(_lazy("原名称"), max_length=100, blank=True)
+    new_name = models.CharField(_lazy("新名称"), max_length=100, blank=True)
+    old_parent = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_lazy("原上级")
+    )
+    new_parent = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_lazy("新上级")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_lazy("记录人"),
+    )
+    recorded_at = models.DateTimeField(_lazy("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _lazy("组织变更记录")
+        verbose_name_plural = _lazy("组织变更记录")
+        ordering = ["effective_date", "id"]
+        indexes = [models.Index(fields=["effective_date"])]
+
+    def __str__(self):
+        return f"{self.effective_date} {self.organization} {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("组织变更记录不可修改。"))
+        super().save(*args, **kwargs)
+
+
+class TreeAsOf:
+    """The organization tree as it stood at the end of ``day``: parents, names, living nodes.
+
+    Built from the current tree by undoing every rename and move dated after ``day``. The tree is
+    small (a district has a few thousand nodes), so this is two queries and a walk in memory.
+    """
+
+    def __init__(self, day):
+        self.day = day
+        rows = list(Organization.objects.values_list("id", "path", "name", "kind", "established_on", "dissolved_on"))
+        id_by_path = {path: pk for pk, path, *_rest in rows}
+        steplen = Organization.steplen
+        self.parent = {pk: id_by_path.get(path[:-steplen]) for pk, path, *_rest in rows}
+        self.name = {pk: name for pk, _p, name, *_rest in rows}
+        self.kind = {pk: kind for pk, _p, _n, kind, *_rest in rows}
+        self.alive = {
+            pk
+            for pk, _p, _n, _k, established, dissolved in rows
+            if (established is None or established <= day) and (dissolved is None or dissolved > day)
+        }
+        later = OrganizationEvent.objects.filter(
+            effective_date__gt=day, kind__in=[OrganizationEvent.Kind.MOVED, OrganizationEvent.Kind.RENAMED]
+        ).order_by("-effective_date", "-id")
+        for event in later.values_list("organization_id", "kind", "old_name", "old_parent_id"):
+            org_id, kind, old_name, old_parent_id = event
+            if kind == OrganizationEvent.Kind.MOVED:
+                self.parent[org_id] = old_parent_id
+            else:
+                self.name[org_id] = old_name
+        self.children = defaultdict(list)
+        for pk, parent_id in self.parent.items():
+            if parent_id is not None:
+                self.children[parent_id].append(pk)
+
+    def subtree_ids(self, org_id):
+        """``org_id`` and every node below it on that day."""
+        found, stack = set(), [org_id]
+        while stack:
+            node = stack.pop()
+            if node not in found:
+                found.add(node)
+                stack.extend(self.children.get(node, ()))
+        return found
+
+    def ancestor_of_kind(self, org_id, kind):
+        while org_id is not None and self.kind[org_id] != kind:
+            org_id = self.parent[org_id]
+        return org_id

@@ -1,0 +1,100 @@
+"""The one place that decides what a user may see and change.
+
+A role on an organization covers its whole subtree. Every view, form choice, export, import and
+admin page filters through ``scoped``: an object outside the user's scope answers 404 (its
+existence is not revealed), an object the user may see but not change answers 403.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+
+from organizations.models import Organization
+
+# How each model reaches its organization's ``path``.
+PATH_LOOKUP = {
+    "organizations.organization": "path",
+    "members.member": "organization__path",
+    "members.memberchange": "member__organization__path",
+    "portal.role": "organization__path",
+}
+
+
+def _roles(user):
+    """The user's roles, read once per request (cached on the user object)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    if not hasattr(user, "_portal_roles"):
+        user._portal_roles = list(user.roles.select_related("organization"))
+    return user._portal_roles
+
+
+def has_any_role(user):
+    return bool(getattr(user, "is_superuser", False) or _roles(user))
+
+
+def can_write_anything(user):
+    return bool(getattr(user, "is_superuser", False) or any(role.can_write for role in _roles(user)))
+
+
+def scope_paths(user, write=False):
+    """Path prefixes the user's roles cover; None means everything (superuser)."""
+    if getattr(user, "is_superuser", False):
+        return None
+    return sorted({role.organization.path for role in _roles(user) if role.can_write or not write})
+
+
+def scoped(queryset, user, write=False):
+    """``queryset`` narrowed to what ``user`` may see (or, with ``write``, change)."""
+    paths = scope_paths(user, write)
+    if paths is None:
+        return queryset
+    if not paths:
+        return queryset.none()
+    lookup = PATH_LOOKUP[queryset.model._meta.label_lower]
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{lookup}__startswith": path})
+    return queryset.filter(condition)
+
+
+def covers(user, organization, write=False):
+    paths = scope_paths(user, write)
+    return paths is None or any(organization.path.startswith(path) for path in paths)
+
+
+def get_for_user(queryset, user, write=False, **lookup):
+    """The object, or 404 when it is outside the user's scope, or 403 when it may not be changed."""
+    obj = scoped(queryset, user).filter(**lookup).first()
+    if obj is None:
+        raise Http404
+    if write and not scoped(queryset, user, write=True).filter(pk=obj.pk).exists():
+        raise PermissionDenied
+    return obj
+
+
+def organizations_for(user, write=False):
+    return scoped(Organization.objects.all(), user, write)
+
+
+def member_organizations_for(user, write=True):
+    """Branches and groups the user may place members in (form choices)."""
+    return organizations_for(user, write).filter(kind__in=Organization.MEMBER_KINDS, dissolved_on__isnull=True)
+
+
+def can_reveal_id(user, organization):
+    """Whether ``user`` may see full ID numbers of members in ``organization``."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(role.can_reveal_id and organization.path.startswith(role.organization.path) for role in _roles(user))
+
+
+def top_organizations(user):
+    """The organizations the user's roles sit on, highest first, without nested duplicates."""
+    if getattr(user, "is_superuser", False):
+        return list(Organization.objects.filter(depth=1))
+    tops = []
+    for org in sorted({role.organization for role in _roles(user)}, key=lambda org: org.path):
+        if not any(org.path.startswith(top.path) for top in tops):
+            tops.append(org)
+    return tops

@@ -1,0 +1,42 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        login = self.fields["login"]
+        login.label = _("用户名或手机号")
+        login.widget.attrs.update({"placeholder": _("用户名或手机号"), "autocomplete": "username"})
+
+
+class DryRun(Exception):
+    """Raised to roll a trial run back."""
+
+
+def errors_of_dry_run(action):
+    """Run ``action`` in a savepoint that is always rolled back; return its ValidationError or None.
+
+    Lets a form show the domain's own errors next to its fields before anything is written.
+    """
+    try:
+        with transaction.atomic():
+            action()
+            raise DryRun
+    except DryRun:
+        return None
+    except ValidationError as error:
+        return error
+
+
+def add_domain_errors(form, error, renames=None):
+    """Put a domain ValidationError on the form: by field where the form has it, else on top."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    renames = renames or {}
+    for field, messages in error.message_dict.items():
+        field = renames.get(field, field)
+        form.add_error(field if field in form.fields else None, messages)

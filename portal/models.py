@@ -1,0 +1,151 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.identity import MOBILE_RE, normalize_phone
+
+
+class User(AbstractUser):
+    """A portal account; logs in with its username or its mobile number."""
+
+    phone = models.CharField(
+        _("手机号"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("可用手机号代替用户名登录。"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def clean(self):
+        super().clean()
+        if self.phone:
+            self.phone = normalize_phone(self.phone)
+            if not MOBILE_RE.match(self.phone):
+                raise ValidationError({"phone": _("请填写11位手机号。")})
+        else:
+            self.phone = None  # NULL, not '', so that many accounts may have no phone
+
+
+class Role(models.Model):
+    """A user's role on one organization; it covers the organization's whole subtree."""
+
+    class Kind(models.TextChoices):
+        STREET_STAFF = "street_staff", _("街道工作人员")
+        COMMUNITY_SECRETARY = "community_secretary", _("社区党组织书记")
+        BRANCH_SECRETARY = "branch_secretary", _("支部书记")
+        VIEWER = "viewer", _("只读查看")
+
+    # The kind of organization each role sits on; a viewer may sit anywhere.
+    ORGANIZATION_KIND = {
+        Kind.STREET_STAFF: "street",
+        Kind.COMMUNITY_SECRETARY: "community",
+        Kind.BRANCH_SECRETARY: "branch",
+    }
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("用户"))
+    organization = models.ForeignKey(
+        "organizations.Organization", on_delete=models.PROTECT, related_name="roles", verbose_name=_("组织")
+    )
+    kind = models.CharField(_("角色"), max_length=32, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("角色")
+        verbose_name_plural = _("角色")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "kind"], name="unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()} · {self.organization}"
+
+    def clean(self):
+        expected = self.ORGANIZATION_KIND.get(self.kind)
+        if expected and self.organization_id and self.organization.kind != expected:
+            from organizations.models import Organization
+
+            raise ValidationError(
+                {
+                    "organization": _("“%(role)s”只能设在%(kind)s上。")
+                    % {"role": self.get_kind_display(), "kind": Organization.Kind(expected).label}
+                }
+            )
+
+    @property
+    def can_write(self):
+        return self.kind != self.Kind.VIEWER
+
+    @property
+    def can_reveal_id(self):
+        """Only the street and the community's secretary need full ID numbers (transfers, letters)."""
+        return self.kind in (self.Kind.STREET_STAFF, self.Kind.COMMUNITY_SECRETARY)
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, from where. Written by the portal, never edited."""
+
+    class Action(models.TextChoices):
+        MEMBER_CHANGE = "member_change", _("党员变动")
+        MEMBER_CREATE = "member_create", _("新建党员档案")
+        MEMBER_EDIT = "member_edit", _("修改党员信息")
+        REVEAL_ID = "reveal_id", _("查看完整身份证号")
+        EXPORT = "export", _("导出")
+        ORGANIZATION = "organization", _("组织变更")
+        ROLE = "role", _("角色变更")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
+    )
+    username = models.CharField(_("操作人账号"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
+    action = models.CharField(_("操作"), max_length=32, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
+    summary = models.CharField(_("摘要"), max_length=500)
+    changes = models.JSONField(_("修改前后"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.summary}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(_("审计日志不可修改。"))
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def record(cls, request_or_user, action, obj=None, summary="", changes=None):
+        """Write one entry. Accepts a request (user and address taken from it) or a bare user."""
+        user, ip = request_or_user, None
+        if hasattr(request_or_user, "META"):
+            user, ip = request_or_user.user, client_ip(request_or_user)
+        if user is not None and not user.is_authenticated:
+            user = None
+        return cls.objects.create(
+            user=user,
+            username=user.get_username() if user else "",
+            ip_address=ip,
+            action=action,
+            object_type=obj._meta.label if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None else "",
+            summary=summary[:500],
+            changes=changes or {},
+        )
+
+
+def client_ip(request):
+    # Only behind a trusted reverse proxy is X-Forwarded-For the browser's address; else it is forged.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
+    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    return ip or None

@@ -1,0 +1,127 @@
+"""Shared fixtures: a small street with two communities, members with history, one user per role."""
+
+import datetime
+
+import pytest
+from django.conf import settings
+
+from members.changes import register_member
+from members.identity import make_id_number
+from members.models import Category, Gender, ManagementType, Member, MemberChange, Status
+from organizations.models import Organization
+from portal.models import Role, User
+
+PASSWORD = "correct-horse-battery"
+EST = datetime.date(2019, 1, 1)
+
+
+def pytest_configure(config):
+    # Tests log in often; a slow hasher only costs time here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def make_org(parent, name, kind, **fields):
+    defaults = {
+        Organization.Kind.COMMUNITY: {"level": Organization.Level.BRANCH},
+        Organization.Kind.BRANCH: {"branch_kind": Organization.BranchKind.BUILDING},
+    }.get(kind, {})
+    return Organization.establish(parent, name=name, kind=kind, established_on=EST, **{**defaults, **fields})
+
+
+_sequence = iter(range(1, 10**6))
+
+
+def new_member(
+    org,
+    name="张卫华",
+    birth=datetime.date(1960, 5, 1),
+    gender=Gender.MALE,
+    *,
+    kind=MemberChange.Kind.REGISTRATION,
+    on=datetime.date(2020, 1, 1),
+    status=Status.FULL,
+    category=Category.RETIRED,
+    management_type=ManagementType.SELF_MANAGED,
+    joined=None,
+    **change_fields,
+):
+    """A member registered through the real code path, with a valid ID number."""
+    member = Member(
+        name=name,
+        gender=gender,
+        birth_date=birth,
+        joined_on=joined or datetime.date(birth.year + 25, 7, 1),
+        id_number=make_id_number("320102", birth, next(_sequence), gender),
+        phone="13812348000",
+        address="北门社区1号楼",
+        status=status,
+        category=category,
+    )
+    if kind == MemberChange.Kind.TRANSFER_IN:
+        change_fields = {"external_organization": "县教育局党委", "letter_number": "转字第1号", **change_fields}
+    if kind == MemberChange.Kind.MOBILE_IN:
+        change_fields = {"place": "福建省福州市", "external_organization": "某村党支部", **change_fields}
+    change = MemberChange(
+        kind=kind,
+        effective_date=on,
+        organization=org,
+        status=status,
+        category=category,
+        management_type=management_type,
+        **change_fields,
+    )
+    register_member(member, change)
+    member.refresh_from_db()
+    return member
+
+
+@pytest.fixture
+def tree(db):
+    """Street S → communities A (branch A1 with groups A1g1, A1g2; branch A2) and B (branch B1, group B1g1)."""
+    street = make_org(None, "测试街道", Organization.Kind.STREET)
+    a = make_org(street, "甲社区党支部", Organization.Kind.COMMUNITY)
+    b = make_org(street, "乙社区党支部", Organization.Kind.COMMUNITY)
+    a1 = make_org(a, "甲第一支部", Organization.Kind.BRANCH)
+    a2 = make_org(a, "甲第二支部", Organization.Kind.BRANCH)
+    b1 = make_org(b, "乙第一支部", Organization.Kind.BRANCH)
+    orgs = {
+        "street": street,
+        "a": a,
+        "b": b,
+        "a1": a1,
+        "a2": a2,
+        "b1": b1,
+        "a1g1": make_org(a1, "甲1号楼小组", Organization.Kind.GROUP),
+        "a1g2": make_org(a1, "甲2号楼小组", Organization.Kind.GROUP),
+        "b1g1": make_org(b1, "乙1号楼小组", Organization.Kind.GROUP),
+    }
+    for org in orgs.values():
+        org.refresh_from_db()
+    return orgs
+
+
+def make_user(username, kind=None, org=None, **fields):
+    user = User.objects.create_user(username=username, password=PASSWORD, **fields)
+    if kind:
+        Role.objects.create(user=user, organization=org, kind=kind)
+    return user
+
+
+@pytest.fixture
+def users(tree):
+    return {
+        "street": make_user("street", Role.Kind.STREET_STAFF, tree["street"]),
+        "secretary_a": make_user("sec_a", Role.Kind.COMMUNITY_SECRETARY, tree["a"], phone="13900000001"),
+        "secretary_b": make_user("sec_b", Role.Kind.COMMUNITY_SECRETARY, tree["b"]),
+        "viewer_a": make_user("viewer_a", Role.Kind.VIEWER, tree["a"]),
+        "branch_a1": make_user("branch_a1", Role.Kind.BRANCH_SECRETARY, tree["a1"]),
+        "superuser": User.objects.create_superuser("root", "root@example.com", PASSWORD),
+    }
+
+
+@pytest.fixture
+def members(tree):
+    return {
+        "a": new_member(tree["a1g1"], "张卫华"),
+        "b": new_member(tree["b1g1"], "李秀英", datetime.date(1955, 3, 8), Gender.FEMALE),
+    }
