@@ -10,6 +10,7 @@ from organizations.models import Organization, OrganizationEvent
 from portal.access import organizations_for
 from portal.admin import ScopedAdmin
 from portal.forms import add_domain_errors, errors_of_dry_run
+from portal.models import AuditEntry
 
 EDITABLE = ["name", "kind", "level", "branch_kind", "has_committee", "established_on"]
 
@@ -137,6 +138,14 @@ class OrganizationAdmin(ScopedAdmin):
     def save_model(self, request, obj, form, change):
         saved = form.apply()
         obj.pk, obj.path, obj.depth = saved.pk, saved.path, saved.depth  # for the admin's redirect and log
+        changed = [str(form.fields[name].label) for name in form.changed_data if name != "effective_date"]
+        AuditEntry.record(
+            request,
+            AuditEntry.Action.ORGANIZATION,
+            saved,
+            summary=f"{'修改' if change else '新建'}组织：{saved.name}（{'、'.join(changed)}）",
+            changes={name: str(form.cleaned_data.get(name)) for name in form.changed_data},
+        )
 
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)

@@ -64,6 +64,13 @@ class PortalUserAdmin(SuperuserOnlyAdmin, UserAdmin):
     search_fields = ("username", "first_name", "last_name", "phone")
     inlines = [RoleInline]
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for role in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+            AuditEntry.record(request, AuditEntry.Action.ROLE, role, summary=f"设置角色：{role}")
+        for role in formset.deleted_objects:
+            AuditEntry.record(request, AuditEntry.Action.ROLE, role, summary=f"撤销角色：{role}")
+
 
 @admin.register(Role)
 class RoleAdmin(SuperuserOnlyAdmin):
@@ -71,6 +78,19 @@ class RoleAdmin(SuperuserOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("user__username", "organization__name")
     autocomplete_fields = ["user", "organization"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        AuditEntry.record(request, AuditEntry.Action.ROLE, obj, summary=f"设置角色：{obj}")
+
+    def delete_model(self, request, obj):
+        AuditEntry.record(request, AuditEntry.Action.ROLE, obj, summary=f"撤销角色：{obj}")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for role in queryset:
+            AuditEntry.record(request, AuditEntry.Action.ROLE, role, summary=f"撤销角色：{role}")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEntry)

@@ -7,6 +7,7 @@ portal itself could have produced.
 
 import datetime
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -82,7 +83,7 @@ class DemoBuilder:
         self.names = self._community_names(communities or count)
         self.per_community = per_community or self.per_community
         self.history_start = self.today.replace(year=self.today.year - 6, month=1, day=1)
-        self.sequence = 0
+        self.born_on = Counter()
 
     # -- organizations --------------------------------------------------------------------------
 
@@ -220,7 +221,7 @@ class DemoBuilder:
         birth = self._date_between(
             years_before(self.today, age + 1) + datetime.timedelta(days=1), years_before(self.today, age)
         )
-        self.sequence += 1
+        self.born_on[birth] += 1  # the ID's sequence number is unique per birth date
         joined = self._date_between(
             years_before(birth, -18) + datetime.timedelta(days=1),
             min(years_before(birth, -55), self.today - datetime.timedelta(days=30)),
@@ -241,7 +242,7 @@ class DemoBuilder:
             name=name,
             gender=gender,
             birth_date=birth,
-            id_number=make_id_number(AREA_CODE, birth, self.sequence, gender),
+            id_number=make_id_number(AREA_CODE, birth, self.born_on[birth], gender),
             ethnicity="汉族" if rnd.random() < 0.95 else rnd.choice(["回族", "畲族", "满族"]),
             phone=f"1{rnd.choice('3589')}{rnd.randrange(10**9):09d}" if rnd.random() < 0.92 else "",
             address=f"{community.name.removesuffix('社区党委')}社区{rnd.randint(1, 40)}号楼{rnd.randint(1, 6)}单元"

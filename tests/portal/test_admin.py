@@ -243,3 +243,45 @@ def test_the_organization_list_shows_counts_and_warnings(client, users, tree):
     client.force_login(users["secretary_a"])
     page = client.get("/admin/organizations/organization/").content.decode()
     assert "1（1）" in page and "正式党员仅1名" in page
+
+
+def test_organization_changes_are_audited(client, users, tree):
+    client.force_login(users["secretary_a"])
+    client.post(
+        "/admin/organizations/organization/add/", {"parent": tree["a1"].pk, "name": "甲9号楼小组", "kind": "group"}
+    )
+    entry = AuditEntry.objects.get(action="organization")
+    assert entry.username == "sec_a" and "甲9号楼小组" in entry.summary
+
+
+def test_granting_a_role_is_audited(client, users, tree):
+    client.force_login(users["superuser"])
+    response = client.post(
+        "/admin/portal/role/add/", {"user": users["street"].pk, "organization": tree["b"].pk, "kind": "viewer"}
+    )
+    assert response.status_code == 302
+    assert AuditEntry.objects.filter(action="role", username="root", summary__contains="只读查看").exists()
+
+
+def test_a_role_on_the_wrong_kind_of_organization_is_refused(client, users, tree):
+    client.force_login(users["superuser"])
+    response = client.post(
+        "/admin/portal/role/add/",
+        {"user": users["street"].pk, "organization": tree["a1"].pk, "kind": "community_secretary"},
+    )
+    assert "只能设在社区党组织上" in response.content.decode()
+
+
+def test_autocomplete_offers_only_members_in_scope(client, users, members):
+    client.force_login(users["secretary_b"])
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "members", "model_name": "memberchange", "field_name": "member", "term": ""},
+    )
+    names = {result["text"] for result in response.json()["results"]}
+    assert names == {members["b"].name}
+
+
+def test_another_communitys_member_history_is_not_found(client, users, members):
+    client.force_login(users["secretary_b"])
+    assert client.get(f"/admin/members/member/{members['a'].pk}/history/").status_code == 404
