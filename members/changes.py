@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from members.models import (
     RELATIONSHIP_HERE,
+    Category,
     ManagementType,
     Member,
     MemberChange,
@@ -283,3 +284,64 @@ def register_member(member, change, actor=None):
 def _user_of(actor):
     user = getattr(actor, "user", actor)
     return user if user is not None and user.is_authenticated else None
+
+
+def available_kinds(member):
+    """The change kinds that make sense for the member's current state (the page's action buttons)."""
+    standing, mgmt = member.standing, member.management_type
+    has_history = member.valid_changes().exists()
+    if standing in MAY_RETURN:
+        kinds = [Kind.TRANSFER_IN, Kind.MOBILE_IN, Kind.REGISTRATION]
+    elif standing != Standing.ACTIVE:
+        kinds = []
+    else:
+        kinds = [Kind.MOVE]
+        if mgmt in RELATIONSHIP_HERE:
+            kinds.append(Kind.TRANSFER_OUT)
+        if mgmt == ManagementType.SELF_MANAGED:
+            kinds.append(Kind.MOBILE_OUT)
+        if mgmt == ManagementType.MOBILE_OUT:
+            kinds.append(Kind.MOBILE_RETURN)
+        if mgmt in (ManagementType.MOBILE_IN, ManagementType.IN_SERVICE):
+            kinds.append(Kind.LEAVE)
+        if member.status == Status.PROBATIONARY:
+            kinds += [Kind.CONFIRMATION, Kind.PROBATION_EXTENDED] if mgmt in RELATIONSHIP_HERE else []
+        kinds += [Kind.CATEGORY_CHANGE, Kind.DEATH, Kind.REMOVAL]
+    if has_history:
+        kinds.append(Kind.CORRECTION)
+    return kinds
+
+
+def describe_change(change, member):
+    """What saving ``change`` will do, in words: [(label, before, after)] for what changes."""
+    history = list(member.valid_changes())
+    state = MemberState.of(history[-1]) if history else None
+    if change.kind == Kind.CORRECTION:
+        previous = history[-2] if len(history) > 1 else None
+        after = MemberState.of(previous) if previous else MemberState(**{**asdict(state), "standing": Standing.VOID})
+    else:
+        after = next_state(change, state, member)
+    before = state or MemberState(None, "", "", "", "")
+    labels = {
+        "organization_id": _("所在组织"),
+        "status": _("党员类别"),
+        "category": _("人员类别"),
+        "management_type": _("管理方式"),
+        "standing": _("在册状态"),
+    }
+    names = dict(
+        Organization.objects.filter(pk__in=[before.organization_id, after.organization_id]).values_list("pk", "name")
+    )
+    choices = {"status": Status, "category": Category, "management_type": ManagementType, "standing": Standing}
+    lines = []
+    for field, label in labels.items():
+        old, new = getattr(before, field), getattr(after, field)
+        if old == new:
+            continue
+        if field == "organization_id":
+            old, new = names.get(old, "—"), names.get(new, "—")
+        else:
+            options = dict(choices[field].choices)
+            old, new = options.get(old, "—"), options.get(new, "—")
+        lines.append((label, old, new))
+    return lines

@@ -83,6 +83,21 @@ AGE_BANDS = (
 )
 
 
+def pinyin_keys(name):
+    """(full pinyin, initials) of a name, space-separated over the surname's readings (曾: zeng/ceng)."""
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    name = "".join((name or "").split())
+    if not name:
+        return "", ""
+    rest = lazy_pinyin(name[1:], style=Style.NORMAL, errors="ignore")
+    first = pinyin(name[0], style=Style.NORMAL, heteronym=True, errors="ignore")
+    readings = dict.fromkeys(first[0] if first else [""])
+    full = " ".join(reading + "".join(rest) for reading in readings)
+    initials = " ".join(reading[:1] + "".join(syllable[:1] for syllable in rest) for reading in readings)
+    return full.lower(), initials.lower()
+
+
 def years_before(day, years):
     try:
         return day.replace(year=day.year - years)
@@ -97,6 +112,20 @@ class MemberQuerySet(models.QuerySet):
 
     def under(self, organization):
         return self.filter(organization__path__startswith=organization.path)
+
+    def search(self, term):
+        """Name, pinyin initials (zwh) or full pinyin, or the last digits of the ID number or phone."""
+        term = "".join(normalize_id_number(term).split())
+        if not term:
+            return self
+        condition = Q(name__contains=term)
+        if term.isascii() and term.isalpha():
+            condition |= Q(name_initials__contains=term.lower()) | Q(name_pinyin__contains=term.lower())
+        if term.isascii() and (term.isdigit() or (term[:-1].isdigit() and term.endswith("X"))):
+            condition |= Q(id_number__endswith=term)
+            if term.isdigit():
+                condition |= Q(phone__endswith=term)
+        return self.filter(condition)
 
     def counts_by_path(self):
         """{organization path: (members, full members)} for the organizations members sit in."""
@@ -139,6 +168,9 @@ class Member(models.Model):
     mobile_contact = models.CharField(_lazy("联系人"), max_length=50, blank=True)
     last_contact_on = models.DateField(_lazy("最近联系日期"), null=True, blank=True)
     notes = models.TextField(_lazy("备注"), blank=True)
+    # Derived from the name on save, for search by pinyin (张卫华: zhangweihua, zwh).
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
 
     # State: written only by members.changes.apply_change.
     organization = models.ForeignKey(
@@ -192,6 +224,7 @@ class Member(models.Model):
     def save(self, *args, **kwargs):
         if self.pk is not None:
             self.version += 1
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
         super().save(*args, **kwargs)
 
     @property
@@ -201,6 +234,10 @@ class Member(models.Model):
     @property
     def masked_phone(self):
         return mask_phone(self.phone)
+
+    @property
+    def age(self):
+        return self.age_on(datetime.date.today())
 
     def age_on(self, day):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))

@@ -24,6 +24,7 @@ from members.models import (
     MemberChange,
     Standing,
     Status,
+    pinyin_keys,
     years_before,
 )
 from organizations.models import Organization, OrganizationEvent, expected_community_level
@@ -459,6 +460,7 @@ class DemoBuilder:
                 member.mobile_contact = change.contact_person
             if MemberChange.Kind.MOBILE_IN in kinds:
                 member.mobile_place = plan.events[kinds.index(MemberChange.Kind.MOBILE_IN)][1].place
+            member.name_pinyin, member.name_initials = pinyin_keys(member.name)  # bulk_create skips save()
         Member.objects.bulk_create([plan.member for plan in planned], batch_size=2000)
         changes = []
         for plan in planned:

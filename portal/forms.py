@@ -1,4 +1,5 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -10,6 +11,15 @@ class LoginForm(AllauthLoginForm):
         login = self.fields["login"]
         login.label = _("用户名或手机号")
         login.widget.attrs.update({"placeholder": _("用户名或手机号"), "autocomplete": "username"})
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker; its value must be ISO whatever the language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class DryRun(Exception):

@@ -5,6 +5,8 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("members/", include("members.urls")),
+    path("organizations/", include("organizations.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,85 @@ def urls(tree, members):
     return {
         # name: (method, url, {role: expected status})
         "home": ("get", "/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
+        "members": ("get", "/members/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
+        "members export": (
+            "get",
+            "/members/export.xlsx",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+        ),
+        "member page A": ("get", f"/members/{a.pk}/", dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200)),
+        "member page B": ("get", f"/members/{b.pk}/", dict(street=200, secretary_a=404, secretary_b=200, viewer_a=404)),
+        "member print A": (
+            "get",
+            f"/members/{a.pk}/print/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
+        "member edit A": (
+            "get",
+            f"/members/{a.pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "member save A": (
+            "post",
+            f"/members/{a.pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "reveal id A": (
+            "post",
+            f"/members/{a.pk}/reveal-id/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "transfer out A": (
+            "get",
+            f"/members/{a.pk}/changes/transfer_out/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "log transfer out A": (
+            "post",
+            f"/members/{a.pk}/changes/transfer_out/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "new member": ("get", "/members/new/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)),
+        "id check": (
+            "get",
+            "/members/check-id/?id_number=1",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+        ),
+        "tree A": (
+            "get",
+            f"/organizations/{tree['a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
+        "roster A": (
+            "get",
+            f"/organizations/{tree['a1'].pk}/roster/print/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
+        "new group in A": (
+            "get",
+            f"/organizations/{tree['a1'].pk}/new/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "rename A1": (
+            "post",
+            f"/organizations/{tree['a1'].pk}/rename/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "move A1g1": (
+            "get",
+            f"/organizations/{tree['a1g1'].pk}/move/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "dissolve A1g1": (
+            "get",
+            f"/organizations/{tree['a1g1'].pk}/dissolve/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+        ),
+        "picker options": (
+            "get",
+            "/organizations/options/?level=branch",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+        ),
         "admin index": ("get", "/admin/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
         "member list": (
             "get",
@@ -95,6 +174,25 @@ def urls(tree, members):
 
 
 URL_NAMES = [
+    "members",
+    "members export",
+    "member page A",
+    "member page B",
+    "member print A",
+    "member edit A",
+    "member save A",
+    "reveal id A",
+    "transfer out A",
+    "log transfer out A",
+    "new member",
+    "id check",
+    "tree A",
+    "roster A",
+    "new group in A",
+    "rename A1",
+    "move A1g1",
+    "dissolve A1g1",
+    "picker options",
     "home",
     "admin index",
     "member list",

@@ -1,0 +1,270 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.changes import available_kinds, describe_change
+from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm
+from members.identity import id_birth_date, id_gender, validate_id_number
+from members.models import Member, MemberChange, Standing
+from organizations.models import Organization
+from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
+from portal.exports import XlsxExport
+from portal.models import AuditEntry
+
+PAGE_SIZE = 50
+
+
+def _member_for(request, pk, write=False):
+    return get_for_user(Member.objects.select_related("organization"), request.user, write, pk=pk)
+
+
+def attach_places(members):
+    """Give each member a ``place`` label (branch · group) with one query for the whole page."""
+    members = list(members)
+    steplen = Organization.steplen
+    prefixes = {m.organization.path[: depth * steplen] for m in members for depth in (3, 4)}
+    names = dict(Organization.objects.filter(path__in=prefixes, depth__gte=3).values_list("path", "name"))
+    for member in members:
+        path = member.organization.path
+        levels = [path[: depth * steplen] for depth in (3, 4) if len(path) >= depth * steplen]
+        member.place = " · ".join(names[prefix] for prefix in levels if prefix in names)
+    return members
+
+
+@login_required
+def member_list(request):
+    form = MemberFilterForm(request.GET or None, user=request.user)
+    members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_places(page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page": page, "query": query.urlencode(), "can_write": can_write_anything(request.user)}
+    template = "members/_results.html" if request.htmx and request.htmx.target == "results" else "members/list.html"
+    return render(request, template, context)
+
+
+class MemberListExport(XlsxExport):
+    title = "党员名单"
+    columns = [
+        ("姓名", 10),
+        ("性别", 6),
+        ("民族", 8),
+        ("出生日期", 12),
+        ("身份证号", 22),
+        ("联系电话", 15),
+        ("所在支部", 22),
+        ("所在党小组", 18),
+        ("党员类别", 10),
+        ("人员类别", 12),
+        ("管理方式", 13),
+        ("入党时间", 12),
+        ("在册状态", 10),
+        ("家庭住址", 30),
+    ]
+
+    def __init__(self, members, user, description):
+        self.members, self.user, self.description = members, user, description
+
+    def subtitle(self):
+        return f"{super().subtitle()}　筛选条件：{self.description}"
+
+    def rows(self):
+        for member in attach_places(self.members):
+            reveal = can_reveal_id(self.user, member.organization)
+            branch, _sep, group = member.place.partition(" · ")
+            yield [
+                member.name,
+                member.get_gender_display(),
+                member.ethnicity,
+                member.birth_date,
+                member.id_number if reveal else member.masked_id_number,
+                member.phone if reveal else member.masked_phone,
+                branch,
+                group,
+                member.get_status_display(),
+                member.get_category_display(),
+                member.get_management_type_display(),
+                member.joined_on,
+                member.get_standing_display(),
+                member.address,
+            ]
+
+
+@login_required
+def member_export(request):
+    form = MemberFilterForm(request.GET or None, user=request.user)
+    members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
+    export = MemberListExport(members, request.user, form.describe())
+    return export.response(request, f"党员名单-{datetime.date.today():%Y%m%d}.xlsx")
+
+
+@login_required
+def member_detail(request, pk):
+    member = _member_for(request, pk)
+    timeline = (
+        member.changes.select_related("organization", "from_organization", "recorded_by", "reverses")
+        .prefetch_related("reversed_by")
+        .order_by("-effective_date", "-id")
+    )
+    may_write = covers(request.user, member.organization, write=True)
+    return render(
+        request,
+        "members/detail.html",
+        {
+            "member": member,
+            "timeline": timeline,
+            "place": attach_places([member])[0].place,
+            "actions": [MemberChange.Kind(kind) for kind in available_kinds(member)] if may_write else [],
+            "can_reveal": can_reveal_id(request.user, member.organization),
+            "can_write": may_write,
+        },
+    )
+
+
+@login_required
+def member_print(request, pk):
+    member = _member_for(request, pk)
+    reveal = can_reveal_id(request.user, member.organization)
+    if reveal:
+        AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, member, summary=f"打印党员信息：{member.name}")
+    return render(
+        request,
+        "members/print.html",
+        {
+            "member": member,
+            "reveal": reveal,
+            "place": attach_places([member])[0].place,
+            "timeline": member.valid_changes().select_related("organization"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def reveal_id(request, pk):
+    member = _member_for(request, pk)
+    if not can_reveal_id(request.user, member.organization):
+        raise PermissionDenied
+    AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, member, summary=f"查看完整身份证号：{member.name}")
+    return render(request, "members/_id_number.html", {"member": member})
+
+
+@login_required
+def member_edit(request, pk):
+    member = _member_for(request, pk, write=True)
+    can_see_id = can_reveal_id(request.user, member.organization)
+    before = {name: str(getattr(member, name)) for name in Member.DETAIL_FIELDS}
+    form = MemberDetailsForm(request.POST or None, instance=member, can_see_id=can_see_id)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        diff = {
+            name: [before[name], str(getattr(saved, name))]
+            for name in form.changed_data
+            if name in Member.DETAIL_FIELDS
+        }
+        if diff:
+            labels = "、".join(str(form.fields[name].label) for name in diff)
+            AuditEntry.record(
+                request,
+                AuditEntry.Action.MEMBER_EDIT,
+                saved,
+                summary=f"修改党员信息：{saved.name}（{labels}）",
+                changes=diff,
+            )
+        messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
+        return redirect("members:detail", pk=member.pk)
+    return render(request, "members/edit.html", {"member": member, "form": form})
+
+
+def _confirm_or_save(request, form, member, template_context):
+    """Form → summary of what will happen → save. Returns the saved change or a response."""
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm"):
+            return form.save()
+        change = form.build_change(member) if member else None
+        return render(
+            request,
+            "members/change_confirm.html",
+            {
+                **template_context,
+                "form": form,
+                "summary": describe_change(change, member) if member else [],
+                "fields": _filled_fields(form),
+            },
+        )
+    return render(request, "members/change_form.html", {**template_context, "form": form})
+
+
+def _filled_fields(form):
+    shown = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if value in (None, "") or name in ("arrival", "community"):
+            continue
+        if hasattr(field, "choices") and not hasattr(value, "pk"):
+            value = dict(field.choices).get(value, value)
+        shown.append((field.label, value))
+    return shown
+
+
+@login_required
+def member_change(request, pk, kind):
+    member = _member_for(request, pk, write=True)
+    if kind not in MemberChange.Kind.values:
+        raise Http404
+    kind = MemberChange.Kind(kind)
+    if kind not in available_kinds(member):
+        messages.error(request, _("该党员当前不能登记“%(kind)s”。") % {"kind": kind.label})
+        return redirect("members:detail", pk=member.pk)
+    form = MemberChangeForm(request.POST or None, member=member, kind=kind, user=request.user, request=request)
+    last = member.valid_changes().last() if kind == MemberChange.Kind.CORRECTION else None
+    result = _confirm_or_save(request, form, member, {"member": member, "kind": kind, "reversed": last})
+    if isinstance(result, MemberChange):
+        messages.success(request, _("已登记：%(kind)s。") % {"kind": kind.label})
+        return redirect("members:detail", pk=member.pk)
+    return result
+
+
+@login_required
+def member_new(request):
+    if not can_write_anything(request.user):
+        raise PermissionDenied
+    form = NewMemberForm(request.POST or None, initial=request.GET.dict(), user=request.user, request=request)
+    if request.method == "POST" and form.is_valid() and request.POST.get("confirm"):
+        change = form.save()
+        messages.success(
+            request, _("已为%(name)s建档：%(kind)s。") % {"name": change.member.name, "kind": change.get_kind_display()}
+        )
+        return redirect("members:detail", pk=change.member_id)
+    return _confirm_or_save(request, form, None, {"new": True})
+
+
+@login_required
+def check_id(request):
+    """As the ID number is typed: check digit, birth date and gender, and whether it is on the register."""
+    if not can_write_anything(request.user):
+        raise PermissionDenied  # only those who may add members learn whether a number is registered
+    raw = request.GET.get("id_number", "")
+    context = {"raw": raw}
+    try:
+        number = validate_id_number(raw)
+    except ValidationError as error:
+        context["error"] = error.messages[0] if len(raw.strip()) >= 18 else ""
+        return render(request, "members/_id_check.html", context)
+    context.update(number=number, birth_date=id_birth_date(number), gender=id_gender(number))
+    same = Member.objects.filter(id_number=number).select_related("organization").order_by("-id")
+    current = same.filter(standing=Standing.ACTIVE).first()
+    if current:
+        context["current"] = current
+        context["current_visible"] = covers(request.user, current.organization)
+    else:
+        context["former"] = next((m for m in same if covers(request.user, m.organization)), None)
+    return render(request, "members/_id_check.html", context)

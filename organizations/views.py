@@ -1,0 +1,193 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from members.changes import apply_change
+from members.models import Member, MemberChange, subtree_counts
+from members.views import attach_places
+from organizations.forms import DissolveForm, MoveForm, NodeForm, RenameForm, children_in
+from organizations.models import Organization
+from portal.access import covers, get_for_user, member_organizations_for, scoped, top_organizations
+from portal.forms import add_domain_errors
+from portal.models import AuditEntry
+
+CHILD_KIND = {Organization.Kind.COMMUNITY: Organization.Kind.BRANCH, Organization.Kind.BRANCH: Organization.Kind.GROUP}
+
+
+def _node_for(request, pk, write=False):
+    return get_for_user(Organization.objects.all(), request.user, write, pk=pk)
+
+
+@login_required
+def org_index(request):
+    tops = top_organizations(request.user)
+    if len(tops) == 1:
+        return redirect("organizations:detail", pk=tops[0].pk)
+    return render(request, "organizations/index.html", {"tops": tops})
+
+
+@login_required
+def org_detail(request, pk):
+    node = _node_for(request, pk)
+    nodes = list(Organization.objects.under(node).existing())
+    counts = subtree_counts(nodes, Member.objects.current().under(node))
+    for org in nodes:
+        org.total, org.full = counts[org.pk]
+        org.warnings = org.rule_warnings(org.total, org.full)
+        org.indent = org.depth - node.depth
+    return render(
+        request,
+        "organizations/detail.html",
+        {
+            "node": node,
+            "nodes": nodes,
+            "ancestors": Organization.objects.get_ancestors(node),
+            "can_write": covers(request.user, node, write=True),
+            "child_kind": CHILD_KIND.get(node.kind),
+        },
+    )
+
+
+def _back_to_tree(node):
+    """After a change, show the whole community's tree, where the change can be seen in place."""
+    community = Organization.objects.filter(path=node.community_path).first() if node.community_path else None
+    return redirect("organizations:detail", pk=(community or node).pk)
+
+
+def _audit(request, node, summary):
+    AuditEntry.record(request, AuditEntry.Action.ORGANIZATION, node, summary=summary)
+
+
+def _form_page(request, node, form, title, action):
+    """Shared GET/POST handling: run ``action(cleaned_data)``; domain errors go next to the fields."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                message = action(form.cleaned_data)
+        except ValidationError as error:
+            add_domain_errors(form, error, renames={"dissolved_on": "effective_date", "parent": "parent"})
+        else:
+            messages.success(request, message)
+            return None
+    return render(request, "organizations/form.html", {"node": node, "form": form, "title": title})
+
+
+@login_required
+def org_add_child(request, pk):
+    parent = _node_for(request, pk, write=True)
+    kind = CHILD_KIND.get(parent.kind)
+    if kind is None:
+        messages.error(request, _("党小组下不能再设下级组织。"))
+        return redirect("organizations:detail", pk=parent.pk)
+    form = NodeForm(request.POST or None)
+    if kind != Organization.Kind.BRANCH:
+        del form.fields["branch_kind"]
+
+    def create(data):
+        child = Organization.establish(parent, user=request.user, kind=kind, **data)
+        _audit(request, child, f"新建组织：{child.name}（隶属{parent.name}）")
+        return _("已新建%(name)s。") % {"name": child.name}
+
+    title = _("在%(parent)s下新建%(kind)s") % {"parent": parent.name, "kind": Organization.Kind(kind).label}
+    return _form_page(request, parent, form, title, create) or redirect("organizations:detail", pk=parent.pk)
+
+
+@login_required
+def org_rename(request, pk):
+    node = _node_for(request, pk, write=True)
+    form = RenameForm(request.POST or None, initial={"name": node.name})
+
+    def rename(data):
+        old = node.name
+        node.rename(data["name"], data["effective_date"], request.user)
+        _audit(request, node, f"组织更名：{old} → {node.name}")
+        return _("已更名为%(name)s。") % {"name": node.name}
+
+    return _form_page(request, node, form, _("更名：%(name)s") % {"name": node.name}, rename) or _back_to_tree(node)
+
+
+@login_required
+def org_move(request, pk):
+    node = _node_for(request, pk, write=True)
+    if node.kind not in (Organization.Kind.BRANCH, Organization.Kind.GROUP):
+        messages.error(request, _("只能调整党支部和党小组的隶属关系。"))
+        return redirect("organizations:detail", pk=node.pk)
+    form = MoveForm(request.POST or None, node=node, user=request.user)
+
+    def move(data):
+        old = Organization.objects.get_parent(node)
+        node.move_to(data["parent"], data["effective_date"], request.user)
+        _audit(request, node, f"调整隶属关系：{node.name}，{old.name} → {data['parent'].name}")
+        count = Member.objects.current().under(node).count()
+        return _("已将%(name)s调整到%(parent)s，%(count)d名党员随之调整。") % {
+            "name": node.name,
+            "parent": data["parent"].name,
+            "count": count,
+        }
+
+    title = _("调整隶属关系：%(name)s") % {"name": node.name}
+    return _form_page(request, node, form, title, move) or _back_to_tree(node)
+
+
+@login_required
+def org_dissolve(request, pk):
+    node = _node_for(request, pk, write=True)
+    if node.kind not in (Organization.Kind.BRANCH, Organization.Kind.GROUP):
+        messages.error(request, _("只能撤销党支部和党小组。"))
+        return redirect("organizations:detail", pk=node.pk)
+    form = DissolveForm(request.POST or None, node=node, user=request.user)
+    parent = Organization.objects.get_parent(node)
+
+    def dissolve(data):
+        members = list(Member.objects.current().under(node))
+        target = data.get("move_members_to")
+        if members and target is None:
+            raise ValidationError(
+                {"move_members_to": _("该组织有%(n)d名在册党员，请选择调整去向。") % {"n": len(members)}}
+            )
+        for member in members:
+            apply_change(
+                MemberChange(
+                    member=member,
+                    kind=MemberChange.Kind.MOVE,
+                    organization=target,
+                    effective_date=data["effective_date"],
+                    note=f"{node.name}撤销，随之调整",
+                ),
+                request,
+            )
+        node.dissolve(data["effective_date"], request.user)
+        _audit(request, node, f"撤销组织：{node.name}（{len(members)}名党员调整）")
+        return _("已撤销%(name)s，%(n)d名党员已调整。") % {"name": node.name, "n": len(members)}
+
+    title = _("撤销：%(name)s") % {"name": node.name}
+    return _form_page(request, node, form, title, dissolve) or _back_to_tree(parent)
+
+
+@login_required
+def options(request):
+    """<option>s for the next select of the community → branch → group picker."""
+    level = request.GET.get("level")
+    parent_id = request.GET.get("community" if level == "branch" else "branch", "")
+    places = member_organizations_for(request.user)
+    parent = (
+        scoped(Organization.objects.all(), request.user).filter(pk=parent_id).first() if parent_id.isdigit() else None
+    )
+    children = children_in(places.filter(kind=level), parent) if level in ("branch", "group") else []
+    return render(request, "organizations/_options.html", {"children": children, "level": level})
+
+
+@login_required
+def roster_print(request, pk):
+    node = _node_for(request, pk)
+    members = attach_places(
+        Member.objects.current()
+        .under(node)
+        .select_related("organization")
+        .order_by("organization__path", "name_pinyin")
+    )
+    AuditEntry.record(request, AuditEntry.Action.EXPORT, node, summary=f"打印花名册：{node.name}（{len(members)}人）")
+    return render(request, "organizations/roster_print.html", {"node": node, "members": members})

@@ -1,0 +1,133 @@
+import datetime
+import re
+
+from playwright.sync_api import expect
+
+from members.identity import make_id_number
+from members.models import Member, Standing
+from organizations.models import Organization
+from tests.browser.conftest import log_in
+from tests.conftest import PASSWORD, new_member
+
+D = datetime.date
+
+
+def test_a_secretary_finds_a_member_by_pinyin_and_records_a_transfer_out(watched, live_server, users, tree, members):
+    page = watched.page
+    new_member(tree["a1g2"], "王芳", D(1962, 1, 1), "F")
+    log_in(watched, live_server, "13900000001", PASSWORD)  # by phone number
+    expect(page.locator("main")).to_contain_text("在册党员 2 名")
+    page.get_by_role("link", name="党员", exact=True).click()
+    page.get_by_label("搜索").fill("zwh")
+    results = page.locator("#results")
+    expect(results).to_contain_text("共 1 名党员")
+    expect(results).not_to_contain_text("王芳")
+    results.get_by_role("link", name="张卫华").click()
+    page.get_by_role("link", name="组织关系转出").click()
+    page.get_by_label("生效日期").fill("2025-03-01")
+    page.get_by_label("转往单位（接收党组织）").fill("县教育局党委")
+    page.get_by_label("介绍信编号").fill("转出〔2025〕第7号")
+    page.get_by_role("button", name="下一步：核对").click()
+    expect(page.locator(".summary")).to_contain_text("在册状态：在册 → 已转出")
+    page.get_by_role("button", name="确认保存").click()
+    expect(page.locator(".messages")).to_contain_text("已登记：组织关系转出")
+    expect(page.locator(".timeline")).to_contain_text("转往县教育局党委")
+    expect(page.locator("h1")).to_contain_text("已转出")
+    assert Member.objects.get(pk=members["a"].pk).standing == Standing.TRANSFERRED_OUT
+    page.get_by_role("link", name="首页").click()
+    expect(page.locator("main")).to_contain_text("在册党员 1 名")
+    watched.assert_clean()
+
+
+def test_a_secretary_adds_a_member_by_transfer_in(watched, live_server, users, tree):
+    page = watched.page
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    page.goto(f"{live_server.url}/members/new/")
+    page.get_by_label("建档方式").select_option(label="组织关系转入")
+    expect(page.get_by_label("转出单位（原党组织）")).to_be_visible()  # the form follows the chosen kind
+    page.get_by_label("姓名").fill("刘建国")
+    number = make_id_number("320102", D(1958, 3, 2), 9, "M")
+    page.get_by_label("身份证号").fill(number.lower())
+    expect(page.locator("#id-check")).to_contain_text("号码有效")
+    expect(page.get_by_label("出生日期")).to_have_value("1958-03-02")  # filled from the ID number
+    page.get_by_label("入党时间").fill("1985-07-01")
+    page.get_by_label("人员类别").select_option(label="离退休")
+    page.get_by_label("生效日期").fill("2025-04-01")
+    page.get_by_label("党支部").select_option(label="甲第一支部")
+    expect(page.get_by_label("党小组").locator("option", has_text="甲2号楼小组")).to_have_count(1)
+    page.get_by_label("党小组").select_option(label="甲2号楼小组")
+    page.get_by_label("转出单位（原党组织）").fill("县教育局党委")
+    page.get_by_label("介绍信编号").fill("转字第12号")
+    page.get_by_role("button", name="下一步：核对").click()
+    page.get_by_role("button", name="确认保存").click()
+    expect(page.locator("h1")).to_contain_text("刘建国")
+    expect(page.locator(".timeline")).to_contain_text("组织关系转入")
+    member = Member.objects.get(name="刘建国")
+    assert member.organization == tree["a1g2"] and member.id_number == number
+    watched.assert_clean()
+
+
+def test_a_bad_id_number_is_explained_as_it_is_typed(watched, live_server, users, tree, members):
+    page = watched.page
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    page.goto(f"{live_server.url}/members/new/")
+    page.get_by_label("身份证号").fill("110105194912310021")
+    expect(page.locator("#id-check")).to_contain_text("校验位错误")
+    page.get_by_label("身份证号").fill(members["a"].id_number)
+    expect(page.locator("#id-check")).to_contain_text("该身份证号已登记在册")
+    expect(page.locator("#id-check").get_by_role("link")).to_have_attribute("href", f"/members/{members['a'].pk}/")
+    watched.assert_clean()
+
+
+def test_a_secretary_moves_a_group_to_another_branch(watched, live_server, users, tree, members):
+    page = watched.page
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    page.get_by_role("link", name="组织", exact=True).click()
+    row = page.locator("tr", has_text="甲1号楼小组")
+    row.get_by_role("link", name="调整隶属").click()
+    page.get_by_label("调整到").select_option(label="甲第二支部")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("已将甲1号楼小组调整到甲第二支部，1名党员随之调整")
+    rows = page.locator("table.tree tbody tr").all_inner_texts()
+    names = [re.split(r"\s", text.strip())[0] for text in rows]
+    assert names.index("甲1号楼小组") == names.index("甲第二支部") + 1
+    group = Organization.objects.get(pk=tree["a1g1"].pk)
+    assert Organization.objects.get_parent(group) == tree["a2"]
+    watched.assert_clean()
+
+
+def test_another_communitys_member_is_not_found(watched, live_server, users, members):
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    response = watched.page.goto(f"{live_server.url}/members/{members['b'].pk}/")
+    assert response.status == 404
+    assert members["b"].name not in watched.page.content()
+
+
+def test_the_member_list_fits_a_phone_screen(browser, live_server, users, members):
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill("sec_a")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    for path in ("/", "/members/", f"/members/{members['a'].pk}/", "/members/new/"):
+        page.goto(f"{live_server.url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 360, f"{path} is {width}px wide"
+    context.close()
+
+
+def test_forms_can_be_filled_with_the_keyboard_alone(watched, live_server, users, members):
+    page = watched.page
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    page.goto(f"{live_server.url}/members/{members['a'].pk}/changes/mobile_out/")
+    page.get_by_label("流出去向").focus()  # the date before it is filled in with today
+    page.keyboard.type("广东省深圳市")
+    for text in ("LD2025001", "王书记"):
+        page.keyboard.press("Tab")
+        page.keyboard.type(text)
+    page.keyboard.press("Tab")  # the note
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(".summary")).to_contain_text("管理方式：自管党员 → 流出党员")
+    watched.assert_clean()
