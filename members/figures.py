@@ -82,30 +82,44 @@ def _figures_from_row(day, row):
     return figures
 
 
-def states_on(day):
-    """The change entries holding each member's state at the end of ``day``, on the register."""
+def states_on(day, organization_ids=None):
+    """The change entries holding each member's state at the end of ``day``, on the register.
+
+    With ``organization_ids``, only members whose state then lay in those organizations; the
+    candidates come from the change log's organization index, so a community's figures do not
+    cost a scan of the whole district.
+    """
     latest = (
         MemberChange.objects.valid()
         .filter(member=OuterRef("pk"), effective_date__lte=day)
         .order_by("-effective_date", "-id")
         .values("id")[:1]
     )
-    last_ids = Member.objects.annotate(last=Subquery(latest)).filter(last__isnull=False).values("last")
-    return MemberChange.objects.filter(pk__in=last_ids, standing=Standing.ACTIVE)
+    members = Member.objects.all()
+    if organization_ids is not None:
+        been_there = MemberChange.objects.filter(organization_id__in=organization_ids, effective_date__lte=day)
+        members = members.filter(pk__in=been_there.values("member_id"))
+    last_ids = members.annotate(last=Subquery(latest)).filter(last__isnull=False).values("last")
+    states = MemberChange.objects.filter(pk__in=last_ids, standing=Standing.ACTIVE)
+    if organization_ids is not None:
+        states = states.filter(organization_id__in=organization_ids)
+    return states
 
 
 def figures_by_organization(day, organizations, tree=None):
     """{organization id: Figures} for each organization's subtree as it stood on ``day``; one query."""
     tree = tree or TreeAsOf(day)
-    rows = states_on(day).values("organization_id").annotate(**_aggregates(day)).order_by()
-    per_node = {row["organization_id"]: _figures_from_row(day, row) for row in rows}
+    subtrees = {org.pk: tree.subtree_ids(org.pk) for org in organizations}
+    wanted = set().union(*subtrees.values()) if subtrees else set()
+    whole_streets = all(org.depth == 1 for org in organizations)
+    rows = states_on(day, None if whole_streets else wanted).values("organization_id")
+    per_node = {row.pop("organization_id"): row for row in rows.annotate(**_aggregates(day)).order_by()}
     result = {}
-    for org in organizations:
-        total = Figures(day)
-        for node_id in tree.subtree_ids(org.pk):
-            if node_id in per_node:
-                total = total + per_node[node_id]
-        result[org.pk] = total
+    for org_id, subtree in subtrees.items():
+        total = Counter()
+        for node_id in subtree & per_node.keys():
+            total.update(per_node[node_id])  # plain sums; one Figures per organization at the end
+        result[org_id] = _figures_from_row(day, {"total": 0, **total})
     return result
 
 

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.core import signing
+from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -11,10 +12,11 @@ from members.models import Category, ManagementType, Member, MemberChange, Stand
 from organizations.forms import OrganizationPicker
 from organizations.models import Organization
 from portal.access import organizations_for
-from portal.forms import DateInput, add_domain_errors, errors_of_dry_run
+from portal.forms import DateInput, QuickSelect, add_domain_errors, errors_of_dry_run
 
 K = MemberChange.Kind
 PICKER = "picker"
+GROUP_CHOICES_LIMIT = 200  # a community has a few dozen groups; a whole street, hundreds
 FIELDS_BY_KIND = {
     K.REGISTRATION: ["effective_date", PICKER, "management_type", "status", "note"],
     K.ADMISSION: ["effective_date", PICKER, "note"],
@@ -278,7 +280,7 @@ class MemberFilterForm(forms.Form):
         ),
     )
     org = forms.ModelChoiceField(
-        label=_("所在组织"), queryset=Organization.objects.none(), required=False, empty_label=_("全部")
+        label=_("所在组织"), queryset=Organization.objects.none(), required=False, widget=QuickSelect
     )
     category = forms.ChoiceField(label=_("人员类别"), choices=[("", _("全部"))] + Category.choices, required=False)
     management_type = forms.ChoiceField(
@@ -310,8 +312,19 @@ class MemberFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = organizations_for(user).exclude(kind=Organization.Kind.STREET)
-        self.fields["org"].label_from_instance = lambda org: "　" * max(org.depth - 2, 0) + org.name
+        in_scope = organizations_for(user).exclude(kind=Organization.Kind.STREET)
+        self.fields["org"].queryset = in_scope  # any organization in scope filters, e.g. from the tree page
+        self.fields["org"].widget.choices = self._org_choices(in_scope)
+
+    def _org_choices(self, in_scope):
+        """Communities and branches to choose from; groups too unless the scope is a whole street."""
+        kinds = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH]
+        if in_scope.filter(kind=Organization.Kind.GROUP).count() <= GROUP_CHOICES_LIMIT:
+            kinds.append(Organization.Kind.GROUP)
+        chosen = self.data.get("org", "")
+        offered = in_scope.existing().filter(Q(kind__in=kinds) | Q(pk=chosen if chosen.isdigit() else None))
+        rows = offered.values_list("pk", "name", "depth")
+        return [("", _("全部"))] + [(pk, "　" * max(depth - 2, 0) + name) for pk, name, depth in rows]
 
     def filter(self, members):
         data = self.cleaned_data if self.is_valid() else {}

@@ -138,15 +138,13 @@ class MemberQuerySet(models.QuerySet):
 def subtree_counts(organizations, members=None):
     """{organization id: (members, full members)} over each node's whole subtree, in one query."""
     counts_by_path = (members if members is not None else Member.objects.current()).counts_by_path()
-    result = {}
-    for org in organizations:
-        total = full = 0
-        for path, (n, f) in counts_by_path.items():
-            if path.startswith(org.path):
-                total += n
-                full += f
-        result[org.pk] = (total, full)
-    return result
+    steplen = Organization.steplen
+    rolled_up = {}  # every ancestor path of a member's organization gets the member counted
+    for path, (total, full) in counts_by_path.items():
+        for end in range(steplen, len(path) + 1, steplen):
+            old_total, old_full = rolled_up.get(path[:end], (0, 0))
+            rolled_up[path[:end]] = (old_total + total, old_full + full)
+    return {org.pk: rolled_up.get(org.path, (0, 0)) for org in organizations}
 
 
 class Member(models.Model):
