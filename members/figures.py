@@ -57,8 +57,13 @@ class Figures:
     def share_60_plus(self):
         return self.counts[("age_band", "60_plus")] / self.total if self.total else 0.0
 
+    @property
+    def share_60_plus_text(self):
+        return f"{self.share_60_plus:.1%}"
 
-def _aggregates(day):
+
+def aggregates(day, birth_date="member__birth_date"):
+    """Count expressions for every figure; ``birth_date`` is the path to it from the rows counted."""
     aggregates = {"total": Count("id")}
     for dimension, choices in DIMENSIONS.items():
         for value in choices.values:
@@ -66,14 +71,14 @@ def _aggregates(day):
     for key, _label, low, high in AGE_BANDS:
         condition = Q()
         if low is not None:
-            condition &= Q(member__birth_date__lte=years_before(day, low))
+            condition &= Q(**{f"{birth_date}__lte": years_before(day, low)})
         if high is not None:
-            condition &= Q(member__birth_date__gt=years_before(day, high))
+            condition &= Q(**{f"{birth_date}__gt": years_before(day, high)})
         aggregates[f"age_band-{key}"] = Count("id", filter=condition)
     return aggregates
 
 
-def _figures_from_row(day, row):
+def figures_from_row(day, row):
     figures = Figures(day, total=row["total"])
     for key, value in row.items():
         if "-" in key:
@@ -113,13 +118,13 @@ def figures_by_organization(day, organizations, tree=None):
     wanted = set().union(*subtrees.values()) if subtrees else set()
     whole_streets = all(org.depth == 1 for org in organizations)
     rows = states_on(day, None if whole_streets else wanted).values("organization_id")
-    per_node = {row.pop("organization_id"): row for row in rows.annotate(**_aggregates(day)).order_by()}
+    per_node = {row.pop("organization_id"): row for row in rows.annotate(**aggregates(day)).order_by()}
     result = {}
     for org_id, subtree in subtrees.items():
         total = Counter()
         for node_id in subtree & per_node.keys():
             total.update(per_node[node_id])  # plain sums; one Figures per organization at the end
-        result[org_id] = _figures_from_row(day, {"total": 0, **total})
+        result[org_id] = figures_from_row(day, {"total": 0, **total})
     return result
 
 
@@ -127,5 +132,5 @@ def figures_as_of(day, organization=None):
     """Figures for ``organization``'s subtree on ``day``; every street when ``organization`` is None."""
     if organization is not None:
         return figures_by_organization(day, [organization])[organization.pk]
-    row = states_on(day).aggregate(**_aggregates(day))
-    return _figures_from_row(day, row)
+    row = states_on(day).aggregate(**aggregates(day))
+    return figures_from_row(day, row)

@@ -111,7 +111,9 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(standing=Standing.ACTIVE)
 
     def under(self, organization):
-        return self.filter(organization__path__startswith=organization.path)
+        # Through the organizations' ids rather than a join on path: the member index
+        # (standing, organization) then does the work, whatever the size of the district.
+        return self.filter(organization__in=Organization.objects.under(organization).values("pk"))
 
     def search(self, term):
         """Name, pinyin initials (zwh) or full pinyin, or the last digits of the ID number or phone."""
@@ -182,7 +184,7 @@ class Member(models.Model):
     # Bumped on every save; a form that read an older version is refused (no silent overwrite).
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_lazy("建档时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
 
     objects = MemberQuerySet.as_manager()
 

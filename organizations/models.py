@@ -5,12 +5,14 @@ The tree is a materialized path (django-treebeard), so "everything under this co
 tree can be rebuilt as it stood on any past date (``TreeAsOf``).
 """
 
+import bisect
 import datetime
 from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -72,6 +74,8 @@ class Organization(MP_Node):
     )
     established_on = models.DateField(_lazy("成立日期"), null=True, blank=True)
     dissolved_on = models.DateField(_lazy("撤销日期"), null=True, blank=True)
+    # Tells cached figures that the tree changed (moves also leave an event: they bypass save()).
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
 
     objects = OrganizationManager()
 
@@ -192,7 +196,7 @@ class Organization(MP_Node):
         self._check_event_date(on)
         if Organization.objects.under(self).exclude(pk=self.pk).existing(on).exists():
             raise ValidationError({"dissolved_on": _("请先撤销或转移下级组织。")})
-        if Member.objects.current().filter(organization__path__startswith=self.path).exists():
+        if Member.objects.current().under(self).exists():
             raise ValidationError({"dissolved_on": _("该组织仍有在册党员，请先将党员调整到其他组织。")})
         OrganizationEvent.objects.create(
             organization=self,
@@ -312,27 +316,33 @@ class TreeAsOf:
     """The organization tree as it stood at the end of ``day``: parents, names, living nodes.
 
     Built from the current tree by undoing every rename and move dated after ``day``. The tree is
-    small (a district has a few thousand nodes), so this is two queries and a walk in memory.
+    small (a district has a few thousand nodes), so this is two queries and a walk in memory;
+    ``series`` builds the trees of many days from one read.
     """
 
-    def __init__(self, day):
+    FIELDS = ("id", "path", "name", "kind", "level", "branch_kind", "established_on", "dissolved_on")
+
+    def __init__(self, day, nodes=None, events=None, under=None):
         self.day = day
-        rows = list(Organization.objects.values_list("id", "path", "name", "kind", "established_on", "dissolved_on"))
-        id_by_path = {path: pk for pk, path, *_rest in rows}
+        nodes = nodes if nodes is not None else self.load_nodes(under)
+        events = events if events is not None else self.load_events()
+        id_by_path = {node["path"]: node["id"] for node in nodes}
         steplen = Organization.steplen
-        self.parent = {pk: id_by_path.get(path[:-steplen]) for pk, path, *_rest in rows}
-        self.name = {pk: name for pk, _p, name, *_rest in rows}
-        self.kind = {pk: kind for pk, _p, _n, kind, *_rest in rows}
+        self.node = {node["id"]: node for node in nodes}
+        self.parent = {node["id"]: id_by_path.get(node["path"][:-steplen]) for node in nodes}
+        self.name = {node["id"]: node["name"] for node in nodes}
+        self.kind = {node["id"]: node["kind"] for node in nodes}
         self.alive = {
-            pk
-            for pk, _p, _n, _k, established, dissolved in rows
-            if (established is None or established <= day) and (dissolved is None or dissolved > day)
+            node["id"]
+            for node in nodes
+            if (node["established_on"] is None or node["established_on"] <= day)
+            and (node["dissolved_on"] is None or node["dissolved_on"] > day)
         }
-        later = OrganizationEvent.objects.filter(
-            effective_date__gt=day, kind__in=[OrganizationEvent.Kind.MOVED, OrganizationEvent.Kind.RENAMED]
-        ).order_by("-effective_date", "-id")
-        for event in later.values_list("organization_id", "kind", "old_name", "old_parent_id"):
-            org_id, kind, old_name, old_parent_id = event
+        for org_id, kind, effective_date, old_name, old_parent_id in events:  # newest first
+            if effective_date <= day:
+                break
+            if org_id not in self.node:
+                continue  # outside the part of the tree that was read
             if kind == OrganizationEvent.Kind.MOVED:
                 self.parent[org_id] = old_parent_id
             else:
@@ -342,15 +352,74 @@ class TreeAsOf:
             if parent_id is not None:
                 self.children[parent_id].append(pk)
 
+    @staticmethod
+    def load_nodes(under=None):
+        """Every node, or only those that matter for ``under``: its ancestors, its subtree now, and
+        whatever was moved out of it (which belonged to it before), so a community's pages do not
+        read the whole district's tree."""
+        nodes = Organization.objects.order_by("path")
+        if under is not None:
+            ancestors = [under.path[:end] for end in range(Organization.steplen, len(under.path), Organization.steplen)]
+            condition, paths = Q(path__in=ancestors), {under.path}
+            while True:
+                subtree = Q()
+                for path in paths:
+                    subtree |= Q(path__startswith=path)
+                ids = Organization.objects.filter(subtree).values("pk")
+                moved_out = OrganizationEvent.objects.filter(kind=OrganizationEvent.Kind.MOVED, old_parent__in=ids)
+                moved_paths = moved_out.values_list("organization__path", flat=True)
+                more = {path for path in moved_paths if not any(path.startswith(known) for known in paths)}
+                if not more:
+                    break
+                paths |= more
+            nodes = nodes.filter(condition | subtree)
+        return list(nodes.values(*TreeAsOf.FIELDS))
+
+    @staticmethod
+    def load_events():
+        """Renames and moves, newest first."""
+        events = OrganizationEvent.objects.filter(
+            kind__in=[OrganizationEvent.Kind.MOVED, OrganizationEvent.Kind.RENAMED]
+        )
+        return list(
+            events.order_by("-effective_date", "-id").values_list(
+                "organization_id", "kind", "effective_date", "old_name", "old_parent_id"
+            )
+        )
+
+    @classmethod
+    def series(cls, days, under=None):
+        """{day: tree} for many days from one read; days between the same events share a tree."""
+        nodes, events = cls.load_nodes(under), cls.load_events()
+        dates = sorted({event[2] for event in events})
+        trees, by_epoch = {}, {}
+        for day in days:
+            epoch = bisect.bisect_right(dates, day)  # which events had happened by then
+            if epoch not in by_epoch:
+                by_epoch[epoch] = cls(day, nodes, events)
+            trees[day] = by_epoch[epoch]
+        return trees
+
+    def children_of(self, org_id):
+        """Living children on that day, in path order."""
+        return sorted(
+            (pk for pk in self.children.get(org_id, ()) if pk in self.alive), key=lambda pk: self.node[pk]["path"]
+        )
+
     def subtree_ids(self, org_id):
-        """``org_id`` and every node below it on that day."""
+        """``org_id`` and every node below it on that day (remembered: pages ask many times)."""
+        if not hasattr(self, "_subtrees"):
+            self._subtrees = {}
+        if org_id in self._subtrees:
+            return self._subtrees[org_id]
         found, stack = set(), [org_id]
         while stack:
             node = stack.pop()
             if node not in found:
                 found.add(node)
                 stack.extend(self.children.get(node, ()))
-        return found
+        self._subtrees[org_id] = frozenset(found)
+        return self._subtrees[org_id]
 
     def ancestor_of_kind(self, org_id, kind):
         while org_id is not None and self.kind[org_id] != kind:

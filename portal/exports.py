@@ -6,6 +6,7 @@ from io import BytesIO
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
@@ -18,12 +19,52 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 def safe_text(value):
     """Text that no spreadsheet will run as a formula (CSV/formula injection)."""
+    if isinstance(value, Promise):  # a lazily translated label
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
+def add_sheet(book, title, subtitle, columns, rows):
+    """A printable sheet: title, subtitle, a header repeated on every page, A4 landscape."""
+    sheet = book.create_sheet(title[:31])
+    sheet.append([title])
+    sheet["A1"].font = Font(size=14, bold=True)
+    sheet.append([subtitle])
+    sheet.append([header for header, _width in columns])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    count = 0
+    for row in rows:
+        sheet.append([safe_text(value) for value in row])
+        count += 1
+    for index, (_header, width) in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    sheet.print_title_rows = "3:3"
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.freeze_panes = "A4"
+    return count
+
+
+def workbook_response(request, book, filename, summary):
+    """Send ``book`` as a download and audit the export."""
+    buffer = BytesIO()
+    book.save(buffer)
+    AuditEntry.record(request, AuditEntry.Action.EXPORT, summary=f"{summary}：{filename}")
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
 class XlsxExport:
+    """One sheet; a subclass names its title and columns and yields rows."""
+
     title = ""
     columns = []  # [(header, width)]
 
@@ -33,37 +74,8 @@ class XlsxExport:
     def subtitle(self):
         return f"导出时间：{datetime.datetime.now():%Y-%m-%d %H:%M}"
 
-    def workbook(self):
-        book = Workbook()
-        sheet = book.active
-        sheet.title = self.title[:31]
-        sheet.append([self.title])
-        sheet["A1"].font = Font(size=14, bold=True)
-        sheet.append([self.subtitle()])
-        sheet.append([header for header, _width in self.columns])
-        for cell in sheet[3]:
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(horizontal="center")
-        count = 0
-        for row in self.rows():
-            sheet.append([safe_text(value) for value in row])
-            count += 1
-        for index, (_header, width) in enumerate(self.columns, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        sheet.print_title_rows = "3:3"  # the header repeats on every printed page
-        sheet.page_setup.orientation = "landscape"
-        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-        sheet.page_setup.fitToWidth = 1
-        sheet.page_setup.fitToHeight = 0
-        sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        sheet.freeze_panes = "A4"
-        self.count = count
-        return book
-
     def response(self, request, filename):
-        buffer = BytesIO()
-        self.workbook().save(buffer)
-        AuditEntry.record(request, AuditEntry.Action.EXPORT, summary=f"导出{self.title}（{self.count}行）：{filename}")
-        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-        return response
+        book = Workbook()
+        book.remove(book.active)
+        count = add_sheet(book, self.title, self.subtitle(), self.columns, self.rows())
+        return workbook_response(request, book, filename, f"导出{self.title}（{count}行）")

@@ -5,6 +5,8 @@ from portal import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("members/", include("members.urls")),
     path("organizations/", include("organizations.urls")),
     path("accounts/", include("allauth.urls")),

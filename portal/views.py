@@ -1,15 +1,20 @@
 import datetime
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
 
-from members.attention import attention_counts
+from members.attention import ITEMS, attention_counts
 from members.figures import figures_by_organization
 from members.models import Member, MemberChange, subtree_counts
 from organizations.models import Organization, TreeAsOf
-from portal.access import scoped, top_organizations
+from portal.access import covers, get_for_user, scoped, top_organizations
+from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
+from portal.exports import add_sheet, workbook_response
 
 BREAKDOWNS = [
     ("management_type", _("管理方式")),
@@ -34,7 +39,7 @@ def _panel(request, org, figures, today):
     members = scoped(Member.objects.current().under(org), request.user)
     month_start = today.replace(day=1)
     changes = (
-        MemberChange.objects.filter(member__organization__path__startswith=org.path, effective_date__gte=month_start)
+        MemberChange.objects.filter(member__in=Member.objects.under(org).values("pk"), effective_date__gte=month_start)
         .select_related("member", "organization")
         .order_by("-effective_date", "-id")
     )
@@ -59,3 +64,173 @@ def home(request):
     figures = figures_by_organization(day, organizations, TreeAsOf(day))
     panels = [_panel(request, org, figures[org.pk], today) for org in organizations]
     return render(request, "portal/home.html", {"day": day, "panels": panels, "today": today})
+
+
+ROW_SORTS = {
+    "total": lambda row: row.figures.total,
+    "self_managed": lambda row: row.figures.self_managed,
+    "share_60_plus": lambda row: row.figures.share_60_plus,
+    "transfer_in": lambda row: row.changes["transfer_in"],
+    "transfer_out": lambda row: row.changes["transfer_out"],
+    "warnings": lambda row: row.warning_count,
+}
+
+
+def _dashboard_for(request):
+    """The dashboard of ``?org=`` (or the user's own top organization) as of ``?date=``."""
+    org_id = request.GET.get("org", "")
+    if org_id.isdigit():
+        org = get_for_user(Organization.objects.all(), request.user, pk=org_id)
+    else:
+        tops = top_organizations(request.user)
+        if not tops:
+            raise PermissionDenied
+        org = tops[0]
+    return Dashboard(org, _day_from(request))
+
+
+@login_required
+def dashboard(request):
+    board = _dashboard_for(request)
+    page = board.page()
+    rows = list(page["rows"])
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in ROW_SORTS:
+        rows.sort(key=ROW_SORTS[sort.lstrip("-")], reverse=not sort.startswith("-"))
+    overview = page["overview"]
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "board": board,
+            "org": board.org,
+            "day": board.day,
+            "today": board.today,
+            "overview": overview,
+            "rows": [_row_cells(row, board) for row in rows],
+            "ancestors": [
+                (pk, name) for pk, name, path in page["ancestors"] if covers(request.user, Organization(path=path))
+            ],
+            "sort": sort,
+            "breakdowns": [(title, overview.figures.breakdown(dimension)) for dimension, title in BREAKDOWNS],
+            "structure": page["structure"],
+            "year_changes": YEAR_CHANGES,
+            "quality_labels": [(key, label) for key, (label, _condition) in QUALITY.items()],
+            "trend_svg": page["trend_svg"],
+            "age_svg": page["age_svg"],
+        },
+    )
+
+
+def _row_cells(row, board):
+    """What a row of the table shows, worked out here rather than cell by cell in the template:
+    a district has 75 rows and the template language is slow at it."""
+    members_url = reverse("members:list")
+    counts, day = row.figures.counts, f"{board.day:%Y-%m-%d}"
+    return {
+        "name": row.name,
+        "href": f"{members_url}?org={row.org_id}" if row.is_leaf else f"?org={row.org_id}&date={day}",
+        "kind_label": row.kind_label,
+        "members_href": f"{members_url}?org={row.org_id}",
+        "numbers": [
+            row.figures.total,
+            row.figures.self_managed,
+            counts[("management_type", "in_service")],
+            f"{counts[('management_type', 'mobile_out')]} / {counts[('management_type', 'mobile_in')]}",
+            counts[("status", "probationary")],
+            counts[("age_band", "60_plus")],
+            row.changes["transfer_in"],
+            row.changes["transfer_out"],
+        ],
+        "warnings": row.warnings,
+        "attention": [
+            (label, row.attention[key], f"{members_url}?org={row.org_id}&attention={key}")
+            for key, label in _attention_labels()
+            if row.attention.get(key)
+        ],
+        "quality": [row.quality.get(key, 0) for key in QUALITY],
+    }
+
+
+def _attention_labels():
+    return [(item.key, item.label) for item in ITEMS if item.key in ROW_ATTENTION]
+
+
+class DashboardExport:
+    """The whole dashboard as a workbook, one sheet per table."""
+
+    def __init__(self, board):
+        self.board = board
+
+    def response(self, request):
+        board = self.board
+        overview, rows = board.rows()
+        subtitle = f"{board.org.name}　截至{board.day:%Y-%m-%d}"
+        book = Workbook()
+        book.remove(book.active)
+        add_sheet(book, "总体情况", subtitle, [("项目", 24), ("人数", 10)], self._overview(overview, board))
+        add_sheet(book, "下级组织", subtitle, self._row_columns(), [self._row(row) for row in rows])
+        add_sheet(
+            book,
+            "党员人数趋势",
+            subtitle,
+            [("月份", 12), ("在册党员", 12)],
+            [(f"{day:%Y-%m}", total) for day, total in board.page()["trend"]],
+        )
+        add_sheet(
+            book,
+            "组织数量",
+            subtitle,
+            [("类型", 20), ("数量", 10)],
+            [(label, n) for _k, label, n in board.page()["structure"]],
+        )
+        filename = f"党建看板-{board.org.name}-{board.day:%Y%m%d}.xlsx"
+        return workbook_response(request, book, filename, f"导出党建看板：{subtitle}")
+
+    def _overview(self, overview, board):
+        figures = overview.figures
+        yield ("在册党员", figures.total)
+        for dimension, title in BREAKDOWNS:
+            for _value, label, count in figures.breakdown(dimension):
+                yield (f"{title}：{label}", count)
+        yield ("60岁及以上占比", f"{figures.share_60_plus:.1%}")
+        for kind, label in YEAR_CHANGES:
+            yield (f"{board.day.year}年{label}", overview.changes[kind])
+
+    def _row_columns(self):
+        return (
+            [
+                ("组织", 24),
+                ("类型", 14),
+                ("在册党员", 10),
+                ("自管", 8),
+                ("在职报到", 10),
+                ("流出", 8),
+                ("流入", 8),
+                ("预备党员", 10),
+                ("60岁及以上", 11),
+            ]
+            + [(str(label), 9) for _k, label in YEAR_CHANGES]
+            + [("提示", 40)]
+        )
+
+    def _row(self, row):
+        figures = row.figures
+        return [
+            row.name,
+            row.kind_label,
+            figures.total,
+            figures.self_managed,
+            figures.count("management_type", "in_service"),
+            figures.count("management_type", "mobile_out"),
+            figures.count("management_type", "mobile_in"),
+            figures.count("status", "probationary"),
+            figures.count("age_band", "60_plus"),
+            *[row.changes[kind] for kind, _l in YEAR_CHANGES],
+            "；".join(str(w) for w in row.warnings),
+        ]
+
+
+@login_required
+def dashboard_export(request):
+    return DashboardExport(_dashboard_for(request)).response(request)

@@ -5,13 +5,15 @@ import datetime
 import pytest
 from django.conf import settings
 
-from members.changes import register_member
+from members.changes import apply_change, register_member
 from members.identity import make_id_number
 from members.models import Category, Gender, ManagementType, Member, MemberChange, Status
 from organizations.models import Organization
 from portal.models import Role, User
 
 PASSWORD = "correct-horse-battery"
+D = datetime.date
+K = MemberChange.Kind
 EST = datetime.date(2019, 1, 1)
 
 
@@ -125,3 +127,74 @@ def members(tree):
         "a": new_member(tree["a1g1"], "张卫华"),
         "b": new_member(tree["b1g1"], "李秀英", datetime.date(1955, 3, 8), Gender.FEMALE),
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Figures cached from one test's change log must not leak into another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def change(member, kind, on, user=None, **fields):
+    entry = MemberChange(member=member, kind=kind, effective_date=on, **fields)
+    if entry.organization_id is None:
+        entry.organization_id = member.organization_id
+    result = apply_change(entry, user)
+    member.refresh_from_db()
+    return result
+
+
+@pytest.fixture
+def history(tree):
+    t = tree
+    # m1, retired, born 1950: registered in A 2020-01-01, moved house to community B 2022-03-01.
+    m1 = new_member(t["a1g1"], "一", D(1950, 5, 1), on=D(2020, 1, 1))
+    change(m1, K.MOVE, D(2022, 3, 1), organization=t["b1g1"])
+    # m2, in service, born 1990-07-01: transferred in 2020-06-01, out 2021-06-01, back in 2023-01-01.
+    m2 = new_member(
+        t["a2"],
+        "二",
+        D(1990, 7, 1),
+        kind=K.TRANSFER_IN,
+        on=D(2020, 6, 1),
+        category=Category.IN_SERVICE,
+        joined=D(2015, 7, 1),
+    )
+    change(m2, K.TRANSFER_OUT, D(2021, 6, 1), external_organization="外", letter_number="1")
+    change(m2, K.TRANSFER_IN, D(2023, 1, 1), organization=t["a1g2"], external_organization="外", letter_number="2")
+    # m3, born 1985-02-01: admitted (probationary) 2021-01-10, confirmed 2022-01-10.
+    m3 = new_member(
+        t["a1g1"],
+        "三",
+        D(1985, 2, 1),
+        Gender.FEMALE,
+        kind=K.ADMISSION,
+        on=D(2021, 1, 10),
+        joined=D(2021, 1, 10),
+        category=Category.IN_SERVICE,
+    )
+    change(m3, K.CONFIRMATION, D(2022, 1, 10))
+    # m4, registered in-service member, born 1960-12-01, in branch A2: a mistaken move to B on
+    # 2021-05-01, corrected; then branch A2 itself moves to community B on 2022-06-01.
+    m4 = new_member(
+        t["a2"],
+        "四",
+        D(1960, 12, 1),
+        on=D(2020, 1, 1),
+        category=Category.IN_SERVICE,
+        management_type=ManagementType.IN_SERVICE,
+    )
+    change(m4, K.MOVE, D(2021, 5, 1), organization=t["b1"])
+    change(m4, K.CORRECTION, D(2021, 5, 10), note="误录")
+    # m5, mobile in, born 1995: arrived in B 2022-01-01, left 2023-01-01.
+    m5 = new_member(
+        t["b1"], "五", D(1995, 1, 1), kind=K.MOBILE_IN, on=D(2022, 1, 1), category=Category.MOBILE, joined=D(2018, 7, 1)
+    )
+    change(m5, K.LEAVE, D(2023, 1, 1))
+    # m6, retired, born 1940: registered in A 2020-01-01, died 2022-08-01.
+    m6 = new_member(t["a1g1"], "六", D(1940, 1, 1), on=D(2020, 1, 1))
+    change(m6, K.DEATH, D(2022, 8, 1))
+    t["a2"].move_to(t["b"], D(2022, 6, 1))
+    return t

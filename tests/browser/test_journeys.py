@@ -131,3 +131,22 @@ def test_forms_can_be_filled_with_the_keyboard_alone(watched, live_server, users
     page.keyboard.press("Enter")
     expect(page.locator(".summary")).to_contain_text("管理方式：自管党员 → 流出党员")
     watched.assert_clean()
+
+
+def test_the_dashboard_changes_date_and_drills_down_to_a_member_list(watched, live_server, users, tree, members):
+    page = watched.page
+    log_in(watched, live_server, "street", PASSWORD)
+    page.get_by_role("link", name="看板").click()
+    expect(page.locator("#total")).to_have_text("2")
+    expect(page.locator("svg").first).to_be_visible()
+    page.get_by_label("统计日期").fill("2019-06-30")
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("#total")).to_have_text("0")
+    page.get_by_role("link", name="回到今天").click()
+    page.locator("table.dashboard-rows").get_by_role("link", name="甲社区党支部").click()
+    expect(page.locator("h1")).to_contain_text("甲社区党支部")
+    page.locator("table.dashboard-rows").get_by_role("link", name="甲第一支部").click()
+    page.locator("table.dashboard-rows").get_by_role("link", name="甲1号楼小组").click()
+    expect(page.locator("#results")).to_contain_text("共 1 名党员")
+    expect(page.locator("#results")).to_contain_text(members["a"].name)
+    watched.assert_clean()

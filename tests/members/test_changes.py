@@ -3,23 +3,14 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.changes import apply_change, register_member
+from members.changes import register_member
 from members.identity import make_id_number
 from members.models import Category, Gender, ManagementType, Member, MemberChange, Standing, Status
 from portal.models import AuditEntry
-from tests.conftest import new_member
+from tests.conftest import change, new_member
 
 K = MemberChange.Kind
 D = datetime.date
-
-
-def change(member, kind, on, user=None, **fields):
-    entry = MemberChange(member=member, kind=kind, effective_date=on, **fields)
-    if entry.organization_id is None:
-        entry.organization_id = member.organization_id
-    result = apply_change(entry, user)
-    member.refresh_from_db()
-    return result
 
 
 def refused(member, kind, on, **fields):

@@ -56,7 +56,7 @@ def test_an_organization_outside_scope_is_not_a_filter(logged_in, tree, members)
 
 
 def test_departed_members_are_listed_only_when_asked(logged_in, tree, members):
-    from tests.members.test_changes import change
+    from tests.conftest import change
 
     change(members["a"], MemberChange.Kind.TRANSFER_OUT, D(2024, 1, 1), external_organization="外", letter_number="1")
     assert members["a"].name not in logged_in.get("/members/").content.decode()
@@ -79,7 +79,7 @@ def test_a_list_of_fifty_costs_no_more_queries_than_a_list_of_five(logged_in, tr
 
 
 def test_the_member_page_costs_a_bounded_number_of_queries(logged_in, tree, django_assert_max_num_queries):
-    from tests.members.test_changes import change
+    from tests.conftest import change
 
     member = new_member(tree["a1g1"])
     with django_assert_max_num_queries(14) as few:

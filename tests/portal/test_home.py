@@ -1,8 +1,7 @@
 import datetime
 
 from members.models import MemberChange, Status
-from tests.conftest import new_member
-from tests.members.test_changes import change
+from tests.conftest import change, new_member
 
 D = datetime.date
 TODAY = D.today()

@@ -11,6 +11,17 @@ def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
     return {
+        "dashboard": ("get", "/dashboard/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
+        "dashboard of A": (
+            "get",
+            f"/dashboard/?org={tree['a'].pk}",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
+        "dashboard export of A": (
+            "get",
+            f"/dashboard/export.xlsx?org={tree['a'].pk}",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
         # name: (method, url, {role: expected status})
         "home": ("get", "/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
         "members": ("get", "/members/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
@@ -174,6 +185,9 @@ def urls(tree, members):
 
 
 URL_NAMES = [
+    "dashboard",
+    "dashboard of A",
+    "dashboard export of A",
     "members",
     "members export",
     "member page A",

@@ -1,8 +1,9 @@
-"""Benchmark: member list and member page at street scale (≈3,000 members) and district scale
-(≈25,000 members), as the street staff and as a community secretary.
+"""Benchmark: the member list, member page, home and dashboard at street scale (≈3,000 members)
+and district scale (≈25,000 members), as the street staff and as a community secretary.
 
-    .venv/bin/python bench/member_pages.py                 # SQLite files under /tmp
-    .venv/bin/python bench/member_pages.py --postgres postgres://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/pages.py                 # SQLite files under /tmp
+    .venv/bin/python bench/pages.py --postgres postgres://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/pages.py --only dashboard
 
 Each scale is seeded once into its own database (kept for the next run), then every page is
 fetched through Django's test client; the figures are the median of --repeat requests. The last
@@ -22,13 +23,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SCALES = ("street", "district")
 
 
-def measure(repeat):
+def measure(repeat, only):
     """Runs inside a child process whose DATABASE_URL points at one scale's database."""
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     sys.path.insert(0, str(ROOT))
     django.setup()
+    from django.core.cache import cache
     from django.test import Client
     from django.test.utils import setup_test_environment
 
@@ -38,7 +40,12 @@ def measure(repeat):
     setup_test_environment()
     community = Organization.objects.get(name="北门社区党委")
     member = Member.objects.current().under(community).order_by("id")[10]
+    day = "2023-06-30"
     pages = {
+        "dashboard": "/dashboard/",
+        f"dashboard as of {day}": f"/dashboard/?date={day}",
+        "dashboard, cold cache": "/dashboard/",
+        "dashboard export": "/dashboard/export.xlsx",
         "member list": "/members/",
         "member list, search zwh-style": f"/members/?q={member.name_initials.split()[0]}",
         "member list, filtered": "/members/?category=retired&sort=-joined_on",
@@ -51,9 +58,13 @@ def measure(repeat):
         client = Client()
         client.force_login(django.contrib.auth.get_user_model().objects.get(username=username))
         for name, url in pages.items():
+            if only and not name.startswith(only):
+                continue
             client.get(url)  # warm up
             times = []
             for _ in range(repeat):
+                if "cold" in name:
+                    cache.clear()  # the monthly trend and past figures are recomputed from the log
                 started = time.perf_counter()
                 response = client.get(url)
                 times.append(time.perf_counter() - started)
@@ -91,10 +102,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--postgres", help="a PostgreSQL URL whose server may create bench_street/bench_district")
+    parser.add_argument("--only", default="", help="only pages whose name starts with this (e.g. dashboard)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return measure(args.repeat)
+        return measure(args.repeat, args.only)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     figures = {}
     for scale in SCALES:
