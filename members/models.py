@@ -6,6 +6,7 @@ only by ``members.changes.apply_change``.
 """
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -83,19 +84,27 @@ AGE_BANDS = (
 )
 
 
-def pinyin_keys(name):
-    """(full pinyin, initials) of a name, space-separated over the surname's readings (曾: zeng/ceng)."""
-    from pypinyin import Style, lazy_pinyin, pinyin
+@functools.lru_cache(maxsize=20_000)
+def _readings(char, all_readings):
+    """Pinyin of one character (every reading for a surname: 曾 zeng/ceng); remembered, as a roster
+    of 20,000 names repeats a few thousand characters."""
+    from pypinyin import Style, pinyin
 
+    found = pinyin(char, style=Style.NORMAL, heteronym=all_readings, errors="ignore")
+    readings = [reading.lower() for reading in found[0]] if found else []
+    return tuple(dict.fromkeys(readings)) or ("",)
+
+
+def pinyin_keys(name):
+    """(full pinyin, initials) of a name, space-separated over the surname's readings."""
     name = "".join((name or "").split())
     if not name:
         return "", ""
-    rest = lazy_pinyin(name[1:], style=Style.NORMAL, errors="ignore")
-    first = pinyin(name[0], style=Style.NORMAL, heteronym=True, errors="ignore")
-    readings = dict.fromkeys(first[0] if first else [""])
-    full = " ".join(reading + "".join(rest) for reading in readings)
-    initials = " ".join(reading[:1] + "".join(syllable[:1] for syllable in rest) for reading in readings)
-    return full.lower(), initials.lower()
+    rest = [_readings(char, False)[0] for char in name[1:]]
+    surnames = _readings(name[0], True)
+    full = " ".join(reading + "".join(rest) for reading in surnames)
+    initials = " ".join(reading[:1] + "".join(syllable[:1] for syllable in rest) for reading in surnames)
+    return full, initials
 
 
 def years_before(day, years):

@@ -9,9 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
 from members.attention import ITEMS, attention_counts
-from members.figures import figures_by_organization
 from members.models import Member, MemberChange, subtree_counts
-from organizations.models import Organization, TreeAsOf
+from organizations.models import Organization
 from portal.access import covers, get_for_user, scoped, top_organizations
 from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
 from portal.exports import add_sheet, workbook_response
@@ -60,9 +59,10 @@ def _panel(request, org, figures, today):
 @login_required
 def home(request):
     day, today = _day_from(request), datetime.date.today()
-    organizations = top_organizations(request.user)
-    figures = figures_by_organization(day, organizations, TreeAsOf(day))
-    panels = [_panel(request, org, figures[org.pk], today) for org in organizations]
+    # The dashboard's figures: today's from the register, a past day's from the log; both cached.
+    panels = [
+        _panel(request, org, Dashboard(org, day).rows()[0].figures, today) for org in top_organizations(request.user)
+    ]
     return render(request, "portal/home.html", {"day": day, "panels": panels, "today": today})
 
 

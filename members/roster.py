@@ -1,0 +1,379 @@
+"""Rosters (花名册) as communities really keep them, read into checked rows.
+
+``read_roster`` opens an .xlsx or .xls file defensively (size, zip entries and uncompressed size
+checked before anything is parsed), finds the header row under titles and "填报单位" lines, maps
+columns by their usual names, fills merged cells, skips blank and footer rows, and returns plain
+rows with their spreadsheet row numbers. ``parse_row`` turns one row into typed values with a
+list of problems in Chinese. Nothing here touches the database.
+"""
+
+import datetime
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from members.identity import (
+    id_birth_date,
+    id_gender,
+    normalize_phone,
+    validate_id_number,
+    validate_phone,
+)
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 2000
+MAX_ROWS = 50_000
+HEADER_SEARCH_ROWS = 30
+BLANK_RUN_ENDS_SHEET = 500  # sheets saved by LibreOffice/WPS may claim a million empty rows
+FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")
+
+# The column names people use, normalised (no spaces, no brackets, no asterisks).
+HEADERS = {
+    "name": ["姓名"],
+    "id_number": ["身份证号", "公民身份号码", "身份证号码", "身份证", "公民身份证号码"],
+    "gender": ["性别"],
+    "ethnicity": ["民族"],
+    "birth_date": ["出生日期", "出生年月", "出生年月日"],
+    "phone": ["联系电话", "手机号", "手机号码", "电话", "联系方式"],
+    "address": ["家庭住址", "住址", "现住址", "居住地址", "家庭地址"],
+    "education": ["学历", "文化程度"],
+    "employer": ["工作单位", "单位", "工作单位及职务"],
+    "post": ["职务"],
+    "joined_on": ["入党时间", "入党日期", "入党年月"],
+    "confirmed_on": ["转正时间", "转正日期"],
+    "status": ["党员类别", "党员身份", "正式预备"],
+    "category": ["人员类别", "人员分类"],
+    "management_type": ["管理方式", "党员类型"],
+    "branch": ["所在支部", "所在党支部", "党支部", "支部", "所属支部"],
+    "group": ["所在党小组", "党小组", "小组", "所属党小组"],
+    "arrival": ["建档方式", "来源"],
+    "external_organization": ["原党组织", "转出单位", "原所在党组织"],
+    "letter_number": ["介绍信编号", "介绍信号"],
+    "notes": ["备注"],
+}
+LABELS = {field_name: names[0] for field_name, names in HEADERS.items()}
+FOOTER_WORDS = ("合计", "总计", "填表人", "填报人", "审核人", "注：", "注:", "说明：", "制表")
+
+WORDS = {
+    "gender": {"男": "M", "女": "F"},
+    "status": {"正式": "full", "正式党员": "full", "预备": "probationary", "预备党员": "probationary"},
+    "category": {
+        "在职": "in_service",
+        "在职党员": "in_service",
+        "在岗": "in_service",
+        "退休": "retired",
+        "离休": "retired",
+        "离退休": "retired",
+        "退休党员": "retired",
+        "下岗": "laid_off",
+        "失业": "laid_off",
+        "下岗失业": "laid_off",
+        "个体": "self_employed",
+        "私营业主": "self_employed",
+        "私营业主、个体": "self_employed",
+        "个体户": "self_employed",
+        "私营企业主": "self_employed",
+        "流动": "mobile",
+        "流动党员": "mobile",
+        "其他": "other",
+    },
+    "management_type": {
+        "自管": "self_managed",
+        "自管党员": "self_managed",
+        "在职报到": "in_service",
+        "双报到": "in_service",
+        "在职报到党员": "in_service",
+        "流出": "mobile_out",
+        "流出党员": "mobile_out",
+        "流入": "mobile_in",
+        "流入党员": "mobile_in",
+    },
+    "education": {
+        "小学": "primary",
+        "初中": "junior",
+        "高中": "senior",
+        "中专": "senior",
+        "高中、中专": "senior",
+        "大专": "college",
+        "专科": "college",
+        "本科": "bachelor",
+        "大学": "bachelor",
+        "大学本科": "bachelor",
+        "研究生": "postgraduate",
+        "硕士": "postgraduate",
+        "博士": "postgraduate",
+    },
+    "arrival": {"登记": "registration", "转入": "transfer_in", "组织关系转入": "transfer_in", "流入": "mobile_in"},
+}
+
+
+class RosterError(Exception):
+    """The file as a whole cannot be read; the message says why, in Chinese."""
+
+
+@dataclass
+class SheetRows:
+    columns: dict  # field name -> column index
+    extra_columns: list  # headers nobody asked for
+    rows: list  # (spreadsheet row number, [cell values])
+    header_row: int
+
+
+@dataclass
+class ParsedRow:
+    number: int
+    values: dict
+    problems: list = field(default_factory=list)  # [(column label, reason)]
+
+    def problem(self, field_name, reason):
+        self.problems.append((LABELS.get(field_name, field_name), reason))
+
+
+def _normalise_header(text):
+    text = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊()（）【】\[\]:：]|必填|选填", "", text)
+
+
+HEADER_LOOKUP = {_normalise_header(name): field_name for field_name, names in HEADERS.items() for name in names}
+
+
+def check_container(data, filename=""):
+    """Refuse what is not a spreadsheet, too big, or built to explode when opened."""
+    if not data:
+        raise RosterError("文件是空的。")
+    if len(data) > MAX_FILE_BYTES:
+        raise RosterError(f"文件超过{MAX_FILE_BYTES // 1024 // 1024}MB，请拆分后分批导入。")
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                entries = archive.infolist()
+        except zipfile.BadZipFile:
+            raise RosterError("文件已损坏，无法作为Excel表格打开。") from None
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise RosterError("文件内部结构异常（条目过多），已拒绝打开。")
+        if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+            raise RosterError("文件解压后体积异常巨大，可能是恶意文件，已拒绝打开。")
+        if not any(entry.filename == "xl/workbook.xml" for entry in entries):
+            raise RosterError("这不是Excel表格（.xlsx）文件。")
+        return "xlsx"
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        return "xls"
+    raise RosterError("文件不是Excel表格，请上传 .xlsx 或 .xls 文件。")
+
+
+def read_roster(data, filename=""):
+    """Rows of the roster in ``data`` (bytes) with the header found and columns mapped."""
+    check_container(data, filename)
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheet = book.get_sheet_by_index(0)
+        raw = _bounded_rows(sheet)
+        merged = sheet.merged_cell_ranges or []
+    except CalamineError as error:
+        raise RosterError(f"无法读取表格：{error}") from None
+    except Exception as error:  # a malformed file must never become a server error
+        raise RosterError(f"无法读取表格，文件可能已损坏（{type(error).__name__}）。") from None
+    if not any(any(_filled(cell) for cell in row) for row in raw):
+        raise RosterError("表格中没有数据。")
+    _fill_merged(raw, merged)
+    header_index, columns, extra = _find_header(raw)
+    rows = []
+    for index in range(header_index + 1, len(raw)):
+        cells = raw[index]
+        if not any(_filled(cell) for cell in cells):
+            continue
+        first = next(str(cell) for cell in cells if _filled(cell))
+        if first.strip().startswith(FOOTER_WORDS):
+            continue
+        rows.append((index + 1, cells))
+    if len(rows) > MAX_ROWS:
+        raise RosterError(f"表格超过{MAX_ROWS}行，请拆分后分批导入。")
+    return SheetRows(columns=columns, extra_columns=extra, rows=rows, header_row=header_index + 1)
+
+
+def _bounded_rows(sheet):
+    rows, blank_run = [], 0
+    for row in sheet.iter_rows():
+        if any(_filled(cell) for cell in row):
+            blank_run = 0
+        else:
+            blank_run += 1
+            if blank_run > BLANK_RUN_ENDS_SHEET:
+                break
+        rows.append(list(row))
+        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS + BLANK_RUN_ENDS_SHEET:
+            raise RosterError(f"表格超过{MAX_ROWS}行，请拆分后分批导入。")
+    while rows and not any(_filled(cell) for cell in rows[-1]):
+        rows.pop()
+    return rows
+
+
+def _filled(cell):
+    return cell is not None and str(cell).strip() != ""
+
+
+def _fill_merged(rows, merged):
+    """A value written once over a merged block (a branch over its rows) applies to every cell."""
+    for (top, left), (bottom, right) in merged:
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(bottom, len(rows) - 1) + 1):
+            for c in range(left, right + 1):
+                if c < len(rows[r]) and not _filled(rows[r][c]):
+                    rows[r][c] = value
+
+
+def _find_header(rows):
+    best = (0, None, None)
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        fields = [HEADER_LOOKUP.get(_normalise_header(cell)) for cell in row]
+        score = len({f for f in fields if f})
+        if score > best[0] and "name" in fields and "id_number" in fields:
+            best = (score, index, fields)
+    if best[1] is None:
+        raise RosterError("没有找到表头：表格前30行中应有一行同时包含“姓名”和“身份证号”等列名。")
+    index, fields = best[1], best[2]
+    columns, extra = {}, []
+    for position, field_name in enumerate(fields):
+        if field_name and field_name not in columns:
+            columns[field_name] = position
+        elif _filled(rows[index][position]):
+            extra.append(str(rows[index][position]).strip())
+    return index, columns, extra
+
+
+# -- values as people type them -------------------------------------------------------------------
+
+DATE_PATTERNS = [
+    re.compile(r"^(\d{4})[.\-/年](\d{1,2})[.\-/月](\d{1,2})日?$"),
+    re.compile(r"^(\d{4})[.\-/年](\d{1,2})月?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+]
+
+
+def parse_date(value):
+    """A date from an Excel date, 1985.07, 1985年7月, 1985-7-1, 1985/7/1 or 19850701; month alone → day 1."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, float):  # 1985.07 typed into a number cell
+        value = f"{value:.2f}"
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "")
+    for pattern in DATE_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = [int(part) for part in match.groups()] + [1]
+            try:
+                return datetime.date(parts[0], parts[1], parts[2])
+            except ValueError:
+                return None
+    return None
+
+
+def text(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    result = unicodedata.normalize("NFKC", str(value)).strip()
+    return FORMULA_ESCAPE.sub("", result)  # our own exports escape =, +, - and @ with a quote
+
+
+def parse_row(number, cells, columns):
+    """Typed values of one row and its problems; only the problems of the cell itself, not the register."""
+
+    def cell(field_name):
+        position = columns.get(field_name)
+        return cells[position] if position is not None and position < len(cells) else None
+
+    row = ParsedRow(number, {})
+    values = row.values
+    values["name"] = re.sub(r"\s+", "", text(cell("name")))
+    if not values["name"]:
+        row.problem("name", "姓名为空。")
+    raw_id = cell("id_number")
+    if isinstance(raw_id, (int, float)) or re.fullmatch(r"\d(\.\d+)?[eE]\+?\d+", text(raw_id)):
+        row.problem(
+            "id_number", "身份证号被Excel存成了数字，末几位已丢失；请把该列设为“文本”后重新填写，系统不会猜测。"
+        )
+    else:
+        try:
+            values["id_number"] = validate_id_number(text(raw_id))
+        except Exception as error:  # ValidationError with a Chinese message
+            row.problem("id_number", getattr(error, "messages", [str(error)])[0])
+    number_ok = "id_number" in values
+    for field_name in (
+        "ethnicity",
+        "address",
+        "employer",
+        "post",
+        "notes",
+        "external_organization",
+        "letter_number",
+        "branch",
+        "group",
+    ):
+        values[field_name] = text(cell(field_name))
+    values["ethnicity"] = values["ethnicity"] or "汉族"
+    values["branch"] = re.sub(r"\s+", "", values["branch"])
+    values["group"] = re.sub(r"\s+", "", values["group"])
+    try:
+        values["phone"] = validate_phone(text(cell("phone")))
+    except Exception as error:
+        values["phone"] = normalize_phone(text(cell("phone")))
+        row.problem("phone", error.messages[0])
+    for field_name in ("gender", "status", "category", "management_type", "education", "arrival"):
+        word = re.sub(r"\s+", "", text(cell(field_name)))
+        values[field_name] = WORDS[field_name].get(word, "")
+        if word and not values[field_name]:
+            row.problem(field_name, f"无法识别“{word}”，可填：{'、'.join(sorted(set(WORDS[field_name])))}。")
+    for field_name in ("birth_date", "joined_on", "confirmed_on"):
+        raw = cell(field_name)
+        values[field_name] = parse_date(raw) if _filled(raw) else None
+        if _filled(raw) and values[field_name] is None:
+            row.problem(field_name, f"日期“{text(raw)}”无法识别，请写成 1985-07-01 或 1985年7月 等形式。")
+    if number_ok:
+        _check_against_id(row)
+    _check_dates(row)
+    for field_name, reason in (("status", "请填写党员类别（正式或预备）。"), ("category", "请填写人员类别。")):
+        if not values[field_name] and not any(label == LABELS[field_name] for label, _r in row.problems):
+            row.problem(field_name, reason)
+    values["management_type"] = values["management_type"] or "self_managed"
+    return row
+
+
+def _check_against_id(row):
+    values = row.values
+    number = values["id_number"]
+    if values["birth_date"] and values["birth_date"] != id_birth_date(number):
+        row.problem("birth_date", f"出生日期与身份证号不符（身份证号为{id_birth_date(number)}）。")
+    gender = id_gender(number)
+    if values["gender"] and values["gender"] != gender:
+        row.problem("gender", f"性别与身份证号不符（身份证号为{'男' if gender == 'M' else '女'}）。")
+    values["birth_date"] = id_birth_date(number)
+    values["gender"] = gender
+
+
+def _check_dates(row):
+    values, today = row.values, datetime.date.today()
+    joined, birth = values["joined_on"], values["birth_date"]
+    if joined is None:
+        if not any(label == LABELS["joined_on"] for label, _r in row.problems):
+            row.problem("joined_on", "请填写入党时间。")
+        return
+    if joined > today:
+        row.problem("joined_on", "入党时间不能晚于今天。")
+    elif birth and (joined.year - birth.year - ((joined.month, joined.day) < (birth.month, birth.day))) < 18:
+        row.problem("joined_on", "入党时应年满18周岁。")
+    if values["confirmed_on"] and values["confirmed_on"] < joined:
+        row.problem("confirmed_on", "转正时间不能早于入党时间。")
