@@ -405,3 +405,54 @@ class MemberChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("变动记录不可删除；如有错误，请登记一条更正。"))
+
+
+class ImportBatch(models.Model):
+    """One roster file: what its preview found and what its commit wrote."""
+
+    class Status(models.TextChoices):
+        ANALYSING = "analysing", _lazy("检查中")
+        PREVIEWED = "previewed", _lazy("待确认")
+        COMMITTING = "committing", _lazy("导入中")
+        COMMITTED = "committed", _lazy("已导入")
+        REFUSED = "refused", _lazy("未导入")
+        FAILED = "failed", _lazy("出错")
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="import_batches", verbose_name=_lazy("导入到")
+    )
+    file_name = models.CharField(_lazy("文件名"), max_length=255)
+    file_data = models.BinaryField(editable=False)  # kept between preview and commit
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_lazy("导入人")
+    )
+    uploaded_at = models.DateTimeField(_lazy("上传时间"), auto_now_add=True)
+    committed_at = models.DateTimeField(_lazy("导入时间"), null=True, blank=True)
+    status = models.CharField(_lazy("状态"), max_length=16, choices=Status.choices, default=Status.ANALYSING)
+    valid_only = models.BooleanField(_lazy("只导入无误的行"), default=False)
+    new_count = models.PositiveIntegerField(_lazy("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_lazy("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_lazy("未变"), default=0)
+    rejected_count = models.PositiveIntegerField(_lazy("有问题"), default=0)
+    rejected_rows = models.JSONField(default=list, blank=True)  # [{"row", "cells", "problems"}]
+    extra_columns = models.JSONField(default=list, blank=True)
+    headers = models.JSONField(default=list, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _lazy("花名册导入批次")
+        verbose_name_plural = _lazy("花名册导入批次")
+        ordering = ["-uploaded_at", "-id"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def percent(self):
+        return int(100 * self.progress / self.total) if self.total else 0
+
+    @property
+    def valid_count(self):
+        return self.new_count + self.updated_count + self.unchanged_count

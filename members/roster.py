@@ -160,10 +160,23 @@ def check_container(data, filename=""):
             raise RosterError("文件解压后体积异常巨大，可能是恶意文件，已拒绝打开。")
         if not any(entry.filename == "xl/workbook.xml" for entry in entries):
             raise RosterError("这不是Excel表格（.xlsx）文件。")
+        _refuse_xml_declarations(data, entries)
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         return "xls"
     raise RosterError("文件不是Excel表格，请上传 .xlsx 或 .xls 文件。")
+
+
+def _refuse_xml_declarations(data, entries):
+    """Office files never declare a DTD; one that does is trying entity tricks (billion laughs,
+    external entities). The declaration must come first, so each part's head is enough."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for entry in entries:
+            if entry.filename.endswith((".xml", ".rels")):
+                with archive.open(entry) as part:
+                    head = part.read(4096)
+                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                    raise RosterError("文件包含不安全的XML声明（DOCTYPE/ENTITY），已拒绝打开。")
 
 
 def read_roster(data, filename=""):
@@ -260,10 +273,16 @@ DATE_PATTERNS = [
 
 def parse_date(value):
     """A date from an Excel date, 1985.07, 1985年7月, 1985-7-1, 1985/7/1 or 19850701; month alone → day 1."""
+    found = parse_date_and_precision(value)
+    return found[0] if found else None
+
+
+def parse_date_and_precision(value):
+    """(date, whether a day was given), or None when the value is not a date."""
     if isinstance(value, datetime.datetime):
-        return value.date()
+        return value.date(), True
     if isinstance(value, datetime.date):
-        return value
+        return value, True
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, float):  # 1985.07 typed into a number cell
@@ -272,9 +291,9 @@ def parse_date(value):
     for pattern in DATE_PATTERNS:
         match = pattern.match(text)
         if match:
-            parts = [int(part) for part in match.groups()] + [1]
+            parts = [int(part) for part in match.groups()]
             try:
-                return datetime.date(parts[0], parts[1], parts[2])
+                return datetime.date(parts[0], parts[1], parts[2] if len(parts) > 2 else 1), len(parts) > 2
             except ValueError:
                 return None
     return None
@@ -339,7 +358,9 @@ def parse_row(number, cells, columns):
             row.problem(field_name, f"无法识别“{word}”，可填：{'、'.join(sorted(set(WORDS[field_name])))}。")
     for field_name in ("birth_date", "joined_on", "confirmed_on"):
         raw = cell(field_name)
-        values[field_name] = parse_date(raw) if _filled(raw) else None
+        found = parse_date_and_precision(raw) if _filled(raw) else None
+        values[field_name] = found[0] if found else None
+        values[f"{field_name}_has_day"] = bool(found and found[1])
         if _filled(raw) and values[field_name] is None:
             row.problem(field_name, f"日期“{text(raw)}”无法识别，请写成 1985-07-01 或 1985年7月 等形式。")
     if number_ok:
@@ -355,8 +376,13 @@ def parse_row(number, cells, columns):
 def _check_against_id(row):
     values = row.values
     number = values["id_number"]
-    if values["birth_date"] and values["birth_date"] != id_birth_date(number):
-        row.problem("birth_date", f"出生日期与身份证号不符（身份证号为{id_birth_date(number)}）。")
+    birth, from_id = values["birth_date"], id_birth_date(number)
+    # 出生年月 often gives the month alone: then only year and month are compared.
+    same = (
+        birth == from_id if values["birth_date_has_day"] else birth and birth.timetuple()[:2] == from_id.timetuple()[:2]
+    )
+    if birth and not same:
+        row.problem("birth_date", f"出生日期与身份证号不符（身份证号为{from_id}）。")
     gender = id_gender(number)
     if values["gender"] and values["gender"] != gender:
         row.problem("gender", f"性别与身份证号不符（身份证号为{'男' if gender == 'M' else '女'}）。")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views
+from members import import_views, views
 
 app_name = "members"
 urlpatterns = [
@@ -8,6 +8,13 @@ urlpatterns = [
     path("export.xlsx", views.member_export, name="export"),
     path("new/", views.member_new, name="new"),
     path("check-id/", views.check_id, name="check_id"),
+    path("import/", import_views.import_start, name="import"),
+    path("import/template.xlsx", import_views.import_template, name="import_template"),
+    path("import/<int:pk>/", import_views.import_batch, name="import_batch"),
+    path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("import/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),
+    path("roster.xlsx", import_views.roster_export, name="roster_export"),
+    path("ledger.xlsx", import_views.ledger_export, name="ledger_export"),
     path("<int:pk>/", views.member_detail, name="detail"),
     path("<int:pk>/print/", views.member_print, name="print"),
     path("<int:pk>/edit/", views.member_edit, name="edit"),

@@ -17,6 +17,7 @@ ORGANIZATION_LOOKUP = {
     "members.member": "organization",
     "members.memberchange": "member__organization",
     "portal.role": "organization",
+    "members.importbatch": "organization",
 }
 
 

@@ -74,8 +74,19 @@ class XlsxExport:
     def subtitle(self):
         return f"导出时间：{datetime.datetime.now():%Y-%m-%d %H:%M}"
 
-    def response(self, request, filename):
+    def build(self):
         book = Workbook()
         book.remove(book.active)
         count = add_sheet(book, self.title, self.subtitle(), self.columns, self.rows())
+        return book, count
+
+    def response(self, request, filename):
+        book, count = self.build()
         return workbook_response(request, book, filename, f"导出{self.title}（{count}行）")
+
+    def save(self, path, actor=None):
+        """Write the file (the command-line exports); audited like a download."""
+        book, count = self.build()
+        book.save(path)
+        AuditEntry.record(actor, AuditEntry.Action.EXPORT, summary=f"导出{self.title}（{count}行）：{path}")
+        return count

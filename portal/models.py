@@ -98,6 +98,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("导出")
         ORGANIZATION = "organization", _("组织变更")
         ROLE = "role", _("角色变更")
+        IMPORT = "import", _("导入花名册")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

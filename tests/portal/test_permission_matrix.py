@@ -11,6 +11,22 @@ def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
     return {
+        "import page": ("get", "/members/import/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)),
+        "roster template": (
+            "get",
+            "/members/import/template.xlsx",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+        ),
+        "roster of A": (
+            "get",
+            f"/members/roster.xlsx?org={tree['a'].pk}",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
+        "ledger of A": (
+            "get",
+            f"/members/ledger.xlsx?org={tree['a'].pk}",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+        ),
         "dashboard": ("get", "/dashboard/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
         "dashboard of A": (
             "get",
@@ -185,6 +201,10 @@ def urls(tree, members):
 
 
 URL_NAMES = [
+    "import page",
+    "roster template",
+    "roster of A",
+    "ledger of A",
     "dashboard",
     "dashboard of A",
     "dashboard export of A",

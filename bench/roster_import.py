@@ -1,0 +1,209 @@
+"""Benchmark: importing a 20,000-row roster, against the floor of reading it with calamine and
+writing it with one bulk_create, measured in the same run.
+
+    .venv/bin/python bench/roster_import.py                     # SQLite file under /tmp
+    .venv/bin/python bench/roster_import.py --postgres postgres://postgres@127.0.0.1:5432/postgres
+    .venv/bin/python bench/roster_import.py --rows 5000
+
+Each phase runs in a fresh database seeded at street scale; the roster goes into 北门社区党委's
+branches and groups. Reported: seconds per phase, the ratio to the floor, and peak memory (RSS).
+"""
+
+import argparse
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADERS = [
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "身份证号",
+    "联系电话",
+    "家庭住址",
+    "学历",
+    "工作单位",
+    "职务",
+    "入党时间",
+    "党员类别",
+    "人员类别",
+    "所在支部",
+    "所在党小组",
+]
+
+
+def make_roster(rows, branches):
+    """A 15-column roster of ``rows`` new members spread over the community's groups."""
+    import datetime
+    import random
+
+    from openpyxl import Workbook
+
+    from members.identity import make_id_number
+
+    rnd = random.Random(20)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("花名册")
+    sheet.append(["北门社区党员花名册"])
+    sheet.append(["填报单位：北门社区党委"])
+    sheet.append(HEADERS)
+    places = [(branch, group) for branch, groups in branches.items() for group in groups] or [(b, "") for b in branches]
+    for n in range(rows):
+        birth = datetime.date(1940 + n % 60, 1 + n % 12, 1 + n % 28)
+        gender = "M" if n % 2 else "F"
+        branch, group = places[n % len(places)]
+        sheet.append(
+            [
+                f"{rnd.choice('王李张刘陈杨')}{rnd.choice('伟芳娜秀英敏静')}{n % 97}",
+                "男" if gender == "M" else "女",
+                "汉族",
+                # Unique: (birth, sequence) never repeats inside a block of 2,000 rows, and blocks differ by area.
+                birth,
+                make_id_number(f"1101{n // 2000:02d}", birth, n % 499, gender),
+                f"139{n:08d}",
+                f"北门社区{n % 40}号楼",
+                "本科",
+                "某单位",
+                "",
+                datetime.date(birth.year + 25, 7, 1),
+                "正式党员",
+                "离退休" if birth.year < 1966 else "在职",
+                branch,
+                group,
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def measure(rows, phase):
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db import transaction
+    from python_calamine import CalamineWorkbook
+
+    from members.imports import RosterImport
+    from members.models import Member
+    from organizations.models import Organization
+    from portal.models import User
+
+    community = Organization.objects.get(name="北门社区党委")
+    branches = {}
+    for org in Organization.objects.under(community).filter(kind__in=["branch", "group"]).order_by("path"):
+        if org.kind == "branch":
+            branches[org.name] = []
+            last = org.name
+        else:
+            branches[last].append(org.name)
+    data = make_roster(rows, branches)
+    user = User.objects.get(username="beimen")
+    started = time.perf_counter()
+    if phase == "floor":  # the best of three, rolled back each time: a floor, not an average
+        best = None
+        for _attempt in range(3):
+            started = time.perf_counter()
+            with transaction.atomic():
+                sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
+                org = Organization.objects.filter(kind="group").first()
+                Member.objects.bulk_create(
+                    [
+                        Member(
+                            name=r[0],
+                            gender="M",
+                            birth_date=r[3],
+                            id_number=r[4],
+                            joined_on=r[10],
+                            organization=org,
+                            status="full",
+                            category="retired",
+                            management_type="self_managed",
+                        )
+                        for r in sheet[3:]
+                    ]
+                )
+                transaction.set_rollback(True)
+            best = min(best or 1e9, time.perf_counter() - started)
+        started = time.perf_counter() - best
+    elif phase == "preview":
+        plan = RosterImport(data, "bench.xlsx", community, user).analyse()
+        assert plan.counts == (rows, 0, 0, 0), plan.counts
+    elif phase == "commit":
+        plan, committed = RosterImport(data, "bench.xlsx", community, user).commit()
+        assert committed and plan.counts == (rows, 0, 0, 0), plan.counts
+    elif phase == "reimport":
+        RosterImport(data, "bench.xlsx", community, user).commit()
+        started = time.perf_counter()
+        plan, committed = RosterImport(data, "bench.xlsx", community, user).commit()
+        assert committed and plan.counts == (0, 0, rows, 0), plan.counts
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"seconds": elapsed, "peak_mb": peak_mb}))
+
+
+def fresh_database(postgres, env):
+    name = "bench_import"
+    if postgres:
+        import psycopg
+
+        with psycopg.connect(postgres, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"')
+        url = postgres.rsplit("/", 1)[0] + f"/{name}"
+    else:
+        path = Path(f"/tmp/portal-{name}.sqlite3")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+    env = {**env, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return env
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=20_000)
+    parser.add_argument("--postgres")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase:
+        return measure(args.rows, args.phase)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    results = {}
+    for phase in ("floor", "preview", "commit", "reimport"):
+        phase_env = fresh_database(args.postgres, env)
+        output = subprocess.run(
+            [sys.executable, __file__, "--phase", phase, "--rows", str(args.rows)],
+            cwd=ROOT,
+            env=phase_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        results[phase] = json.loads(output.strip().splitlines()[-1])
+    floor = results["floor"]["seconds"]
+    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; {args.rows} rows × 15 columns")
+    print(f"{'phase':28} {'seconds':>8} {'× floor':>8} {'peak RSS MB':>12}")
+    for phase, label in (
+        ("floor", "floor: calamine + bulk_create"),
+        ("preview", "preview (check every row)"),
+        ("commit", "commit, new members"),
+        ("reimport", "re-import, unchanged"),
+    ):
+        figures = results[phase]
+        print(f"{label:28} {figures['seconds']:>8.2f} {figures['seconds'] / floor:>8.2f} {figures['peak_mb']:>12.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,254 @@
+"""Roster import pages: upload, preview, commit (in the background for big files), rejected rows,
+the template to fill in, and the ledgers out."""
+
+import datetime
+import logging
+import threading
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import close_old_connections, connection
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_date
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from members.imports import run_batch
+from members.ledgers import ROSTER_COLUMNS, ChangeLedgerExport, RosterExport
+from members.models import Category, Education, ImportBatch, ManagementType, Status
+from members.roster import MAX_FILE_BYTES, RosterError, check_container
+from organizations.models import Organization
+from portal.access import can_reveal_id, get_for_user, member_organizations_for, organizations_for, scoped
+from portal.exports import add_sheet, workbook_response
+
+logger = logging.getLogger(__name__)
+BACKGROUND_BYTES = 200_000  # about 4,000 rows: bigger files are checked and written in the background
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_lazy("花名册文件（.xlsx 或 .xls）"))
+    organization = forms.ModelChoiceField(label=_lazy("导入到"), queryset=Organization.objects.none())
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = importable_organizations(user)
+        self.fields["organization"].label_from_instance = lambda org: "　" * max(org.depth - 2, 0) + org.name
+        if self.fields["organization"].queryset.count() == 1:
+            self.fields["organization"].initial = self.fields["organization"].queryset.first()
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("文件超过%(n)dMB，请拆分后分批导入。") % {"n": MAX_FILE_BYTES // 1024 // 1024}
+            )
+        data = upload.read()
+        try:
+            check_container(data, upload.name)
+        except RosterError as error:
+            raise forms.ValidationError(str(error)) from None
+        return upload.name, data
+
+
+def importable_organizations(user):
+    """Communities and branches the user may place members in."""
+    kinds = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH, Organization.Kind.GROUP]
+    return organizations_for(user, write=True).existing().filter(kind__in=kinds)
+
+
+def _batch_for(request, pk, write=False):
+    batch = get_for_user(ImportBatch.objects.select_related("organization"), request.user, write, pk=pk)
+    return batch
+
+
+@login_required
+def import_start(request):
+    if not importable_organizations(request.user).exists():
+        raise PermissionDenied
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        name, data = form.cleaned_data["file"]
+        batch = ImportBatch.objects.create(
+            organization=form.cleaned_data["organization"],
+            file_name=name,
+            file_data=data,
+            uploaded_by=request.user,
+        )
+        _run(request, batch, commit=False)
+        return redirect("members:import_batch", pk=batch.pk)
+    batches = scoped(ImportBatch.objects.select_related("organization", "uploaded_by"), request.user)[:20]
+    return render(request, "members/import_start.html", {"form": form, "batches": batches})
+
+
+def _run(request, batch, commit):
+    """Small files at once; big ones in a background thread while the page shows progress."""
+    if len(batch.file_data) <= BACKGROUND_BYTES:
+        run_batch(batch.pk, commit=commit, actor=request)
+        return
+    status = ImportBatch.Status.COMMITTING if commit else ImportBatch.Status.ANALYSING
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, progress=0, total=0)
+    thread = threading.Thread(target=_background, args=(batch.pk, commit, request.user), daemon=True)
+    thread.start()
+
+
+def _background(batch_id, commit, user):
+    close_old_connections()
+    try:
+        run_batch(batch_id, commit=commit, actor=user)
+    except Exception:  # a failure must show on the page, and leave the register untouched
+        logger.exception("roster import %s failed", batch_id)
+        ImportBatch.objects.filter(pk=batch_id).update(
+            status=ImportBatch.Status.FAILED, message=_("导入出错，未写入任何数据。")
+        )
+    finally:
+        connection.close()
+
+
+@login_required
+def import_batch(request, pk):
+    batch = _batch_for(request, pk)
+    running = batch.status in (ImportBatch.Status.ANALYSING, ImportBatch.Status.COMMITTING)
+    if request.htmx and running:
+        return render(request, "members/_import_progress.html", {"batch": batch})
+    if request.htmx:  # finished while the page was polling: reload it whole
+        response = render(request, "members/_import_progress.html", {"batch": batch})
+        response["HX-Refresh"] = "true"
+        return response
+    problems = [(entry["row"], column, reason) for entry in batch.rejected_rows for column, reason in entry["problems"]]
+    return render(request, "members/import_batch.html", {"batch": batch, "problems": problems, "running": running})
+
+
+@login_required
+@require_POST
+def import_commit(request, pk):
+    batch = _batch_for(request, pk, write=True)
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        messages.error(request, _("该批次不能再导入。"))
+        return redirect("members:import_batch", pk=batch.pk)
+    batch.valid_only = bool(request.POST.get("valid_only"))
+    batch.save(update_fields=["valid_only"])
+    if batch.rejected_count and not batch.valid_only:
+        messages.error(request, _("有问题的行尚未改正；请改正后重新上传，或选择只导入无误的行。"))
+        return redirect("members:import_batch", pk=batch.pk)
+    _run(request, batch, commit=True)
+    return redirect("members:import_batch", pk=batch.pk)
+
+
+@login_required
+def import_rejected(request, pk):
+    """The rejected rows as they were, with a column saying what to fix; to correct and upload again."""
+    batch = _batch_for(request, pk)
+    book = Workbook()
+    book.remove(book.active)
+    headers = [header or "" for header in batch.headers]
+    columns = [("原行号", 8), ("问题", 50)] + [(header or "—", 14) for header in headers]
+    rows = (
+        [entry["row"], "；".join(f"{column}：{reason}" for column, reason in entry["problems"]), *entry["cells"]]
+        for entry in batch.rejected_rows
+    )
+    add_sheet(book, "需改正的行", f"{batch.file_name}　{batch.organization.name}", columns, rows)
+    return workbook_response(
+        request,
+        book,
+        f"需改正的行-{batch.file_name.rsplit('.', 1)[0]}.xlsx",
+        f"导出花名册未导入的行（{batch.rejected_count}行）",
+    )
+
+
+@login_required
+def import_template(request):
+    """An empty roster with the import's own headers, dropdowns and an instructions sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "花名册"
+    sheet.append(["党员花名册"])
+    sheet.append(["填报单位："])
+    sheet.append([header for header, _width in ROSTER_COLUMNS])
+    options = book.create_sheet("选项")
+    places = member_organizations_for(request.user)
+    lists = {
+        "性别": ["男", "女"],
+        "学历": [label for _v, label in Education.choices],
+        "党员类别": [label for _v, label in Status.choices],
+        "人员类别": [label for _v, label in Category.choices],
+        "管理方式": [label for v, label in ManagementType.choices if v in ("self_managed", "in_service")],
+        "所在支部": list(places.filter(kind=Organization.Kind.BRANCH).values_list("name", flat=True)),
+        "所在党小组": list(places.filter(kind=Organization.Kind.GROUP).values_list("name", flat=True)),
+    }
+    headers = [header for header, _width in ROSTER_COLUMNS]
+    for column, (header, values) in enumerate(lists.items(), start=1):
+        letter = options.cell(row=1, column=column, value=header).column_letter
+        for row, value in enumerate(values, start=2):
+            options.cell(row=row, column=column, value=str(value))
+        target = sheet.cell(row=4, column=headers.index(header) + 1).column_letter
+        validation = DataValidation(
+            type="list",
+            formula1=f"=选项!${letter}$2:${letter}${max(len(values), 1) + 1}",
+            allow_blank=True,
+            showErrorMessage=True,
+            error=f"请从列表中选择{header}",
+        )
+        validation.add(f"{target}4:{target}2000")
+        sheet.add_data_validation(validation)
+    for index, (_header, width) in enumerate(ROSTER_COLUMNS, start=1):
+        sheet.column_dimensions[sheet.cell(row=3, column=index).column_letter].width = width
+    for header in ("身份证号", "联系电话"):  # text cells: Excel must not turn numbers into 3.2E+17
+        letter = sheet.cell(row=3, column=headers.index(header) + 1).column_letter
+        for row in range(4, 2001):
+            sheet[f"{letter}{row}"].number_format = "@"
+    options.sheet_state = "hidden"
+    notes = book.create_sheet("填写说明")
+    for line in INSTRUCTIONS:
+        notes.append([line])
+    notes.column_dimensions["A"].width = 100
+    return workbook_response(request, book, "党员花名册模板.xlsx", "下载花名册模板")
+
+
+INSTRUCTIONS = [
+    "党员花名册填写说明",
+    "1. 第3行是表头，请勿修改列名；列的顺序可以调整，多余的列会被忽略。",
+    "2. 身份证号请按文本填写（本模板已设为文本格式），18位，最后一位可为X。",
+    "3. 日期可写作 1985-07-01、1985/7/1、1985.07、1985年7月 或 19850701。",
+    "4. 党员类别填“正式党员”或“预备党员”；人员类别、管理方式、所在支部、所在党小组请从下拉列表中选择。",
+    "5. 同一身份证号再次导入时不会重复建档：内容有变化的会更新并留下变动记录，没有变化的不做改动。",
+    "6. 上传后系统先逐行检查，列出有问题的行及原因；确认无误后才写入。可下载“需改正的行”修改后重新上传。",
+]
+
+
+@login_required
+def roster_export(request):
+    organization = _organization_param(request)
+    export = RosterExport(organization, reveal=can_reveal_id(request.user, organization))
+    return export.response(request, f"{organization.name}党员花名册-{datetime.date.today():%Y%m%d}.xlsx")
+
+
+@login_required
+def ledger_export(request):
+    organization = _organization_param(request)
+    today = datetime.date.today()
+    start = _date_param(request, "start") or today.replace(month=1, day=1)
+    end = min(_date_param(request, "end") or today, today)
+    export = ChangeLedgerExport(organization, start, end, reveal=can_reveal_id(request.user, organization))
+    return export.response(request, f"{organization.name}党员变动台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+
+
+def _organization_param(request):
+    org_id = request.GET.get("org", "")
+    if org_id.isdigit():
+        return get_for_user(Organization.objects.all(), request.user, pk=org_id)
+    organizations = organizations_for(request.user).order_by("depth", "path")
+    if not organizations.exists():
+        raise PermissionDenied
+    return organizations.first()
+
+
+def _date_param(request, name):
+    try:
+        return parse_date(request.GET.get(name, ""))
+    except ValueError:
+        return None

@@ -1,0 +1,142 @@
+"""Ledgers (台账) out: the roster of any subtree, in the columns the import reads back, and the
+change ledger of a period. Both print on A4 landscape with the header on every page."""
+
+import datetime
+
+from django.utils import timezone
+
+from members.models import Member, MemberChange
+from organizations.models import Organization
+from portal.exports import XlsxExport
+
+ROSTER_COLUMNS = [
+    ("姓名", 10),
+    ("性别", 6),
+    ("民族", 8),
+    ("出生日期", 12),
+    ("身份证号", 21),
+    ("联系电话", 15),
+    ("家庭住址", 28),
+    ("学历", 10),
+    ("工作单位", 18),
+    ("职务", 10),
+    ("入党时间", 12),
+    ("转正时间", 12),
+    ("党员类别", 10),
+    ("人员类别", 12),
+    ("管理方式", 13),
+    ("所在支部", 22),
+    ("所在党小组", 18),
+    ("备注", 20),
+]
+
+
+def places_of(members):
+    """{member id: (branch name, group name)} with one query for all their organizations."""
+    steplen = Organization.steplen
+    paths = {m.organization.path[: depth * steplen] for m in members for depth in (3, 4)}
+    names = dict(Organization.objects.filter(path__in=paths, depth__gte=3).values_list("path", "name"))
+    result = {}
+    for member in members:
+        path = member.organization.path
+        branch = names.get(path[: 3 * steplen], "")
+        group = names.get(path[: 4 * steplen], "") if len(path) >= 4 * steplen else ""
+        result[member.pk] = (branch, group)
+    return result
+
+
+class RosterExport(XlsxExport):
+    """花名册: members on the register under an organization; full ID numbers only when allowed."""
+
+    columns = ROSTER_COLUMNS
+
+    def __init__(self, organization, reveal=True):
+        self.organization, self.reveal = organization, reveal
+        self.title = f"{organization.name}党员花名册"
+
+    def subtitle(self):
+        return f"填报单位：{self.organization.name}　截至{datetime.date.today():%Y年%m月%d日}"
+
+    def rows(self):
+        members = list(
+            Member.objects.current()
+            .under(self.organization)
+            .select_related("organization")
+            .order_by("organization__path", "name_pinyin", "id")
+        )
+        places = places_of(members)
+        for member in members:
+            branch, group = places[member.pk]
+            yield [
+                member.name,
+                member.get_gender_display(),
+                member.ethnicity,
+                member.birth_date,
+                member.id_number if self.reveal else member.masked_id_number,
+                member.phone if self.reveal else member.masked_phone,
+                member.address,
+                member.get_education_display(),
+                member.employer,
+                member.post,
+                member.joined_on,
+                member.confirmed_on,
+                member.get_status_display(),
+                member.get_category_display(),
+                member.get_management_type_display(),
+                branch,
+                group,
+                member.notes,
+            ]
+
+
+class ChangeLedgerExport(XlsxExport):
+    """党员变动台账: every entry of the period for members under an organization."""
+
+    columns = [
+        ("生效日期", 12),
+        ("姓名", 10),
+        ("身份证号", 21),
+        ("变动类型", 16),
+        ("原组织", 20),
+        ("现组织", 20),
+        ("对方组织", 24),
+        ("介绍信编号", 16),
+        ("说明", 24),
+        ("记录人", 12),
+        ("记录时间", 17),
+    ]
+
+    def __init__(self, organization, start, end, reveal=True):
+        self.organization, self.start, self.end, self.reveal = organization, start, end, reveal
+        self.title = f"{organization.name}党员变动台账"
+
+    def subtitle(self):
+        return f"填报单位：{self.organization.name}　期间：{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+
+    def rows(self):
+        entries = (
+            MemberChange.objects.filter(
+                member__in=Member.objects.under(self.organization).values("pk"),
+                effective_date__range=(self.start, self.end),
+            )
+            .select_related("member", "organization", "from_organization", "recorded_by", "reverses")
+            .order_by("effective_date", "id")
+        )
+        for entry in entries:
+            member = entry.member
+            kind = entry.get_kind_display()
+            if entry.reverses_id:
+                kind = f"{kind}：{entry.reverses.effective_date:%Y-%m-%d} {entry.reverses.get_kind_display()}"
+            yield [
+                entry.effective_date,
+                member.name,
+                member.id_number if self.reveal else member.masked_id_number,
+                kind,
+                entry.from_organization.name if entry.from_organization else "",
+                entry.organization.name,
+                entry.external_organization,
+                entry.letter_number,
+                entry.note,
+                entry.recorded_by.get_full_name() or entry.recorded_by.username if entry.recorded_by else "系统",
+                timezone.localtime(entry.recorded_at).strftime("%Y-%m-%d %H:%M"),
+            ]
