@@ -122,6 +122,22 @@ class MemberChangeForm(ChangeFields):
         return apply_change(self.build_change(self.member), self.request)
 
 
+# What a new member's record asks for besides the name and ID number, in the order of the form.
+NEW_MEMBER_PERSONAL = [
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "phone",
+    "address",
+    "education",
+    "employer",
+    "post",
+    "joined_on",
+    "category",
+    "notes",
+]
+
+
 class NewMemberForm(ChangeFields, forms.ModelForm):
     """A member's record and the entry it arrives with, checked together."""
 
@@ -129,21 +145,7 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
 
     class Meta:
         model = Member
-        fields = [
-            "name",
-            "id_number",
-            "gender",
-            "birth_date",
-            "ethnicity",
-            "phone",
-            "address",
-            "education",
-            "employer",
-            "post",
-            "joined_on",
-            "category",
-            "notes",
-        ]
+        fields = ["name", "id_number", *NEW_MEMBER_PERSONAL]
         widgets = {
             "birth_date": DateInput(),
             "joined_on": DateInput(),
@@ -169,26 +171,12 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
             }
         )
 
-    PERSONAL = [
-        "gender",
-        "birth_date",
-        "ethnicity",
-        "phone",
-        "address",
-        "education",
-        "employer",
-        "post",
-        "joined_on",
-        "category",
-        "notes",
-    ]
-
     def personal_fields(self):
-        return [self[name] for name in self.PERSONAL]
+        return [self[name] for name in NEW_MEMBER_PERSONAL]
 
     def relation_fields(self):
         """The fields of the arrival itself: where, when, from which organization."""
-        skip = {"arrival", "name", "id_number", *self.PERSONAL}
+        skip = {"arrival", "name", "id_number", *NEW_MEMBER_PERSONAL}
         return [self[name] for name in self.fields if name not in skip]
 
     def _post_clean(self):

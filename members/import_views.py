@@ -38,8 +38,8 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = importable_organizations(user)
         self.fields["organization"].label_from_instance = lambda org: "　" * max(org.depth - 2, 0) + org.name
-        if self.fields["organization"].queryset.count() == 1:
-            self.fields["organization"].initial = self.fields["organization"].queryset.first()
+        # The user's own community (or branch) unless they pick a part of it.
+        self.fields["organization"].initial = self.fields["organization"].queryset.order_by("depth", "path").first()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

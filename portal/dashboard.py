@@ -336,26 +336,34 @@ def _add_period(diffs, ends, entry, until):
         diffs[org_id][last] -= 1
 
 
+CHART_FONT = "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+
+
+def _chart(kind, color, **options):
+    """A pygal chart that renders as plain inline SVG: no script from anywhere, sharp when printed."""
+    style = Style(
+        font_family=CHART_FONT,
+        colors=(color,),
+        background="white",
+        plot_background="white",
+        label_font_size=12,
+        major_label_font_size=12,
+        value_font_size=12,
+    )
+    return kind(js=[], disable_xml_declaration=True, show_legend=False, style=style, **options)
+
+
 def trend_chart(trend):
-    """The monthly trend as an inline SVG line chart: no script from anywhere, sharp when printed."""
-    chart = pygal.Line(
-        js=[],
-        disable_xml_declaration=True,
-        show_legend=False,
+    """The monthly trend as a line chart."""
+    chart = _chart(
+        pygal.Line,
+        "#b71c1c",
         width=900,
         height=280,
         dots_size=2,
         x_labels_major_every=6,
         show_minor_x_labels=False,
         truncate_label=-1,
-        style=Style(
-            font_family="'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif",
-            colors=("#b71c1c",),
-            background="white",
-            plot_background="white",
-            label_font_size=12,
-            major_label_font_size=12,
-        ),
     )
     chart.x_labels = [f"{day:%Y-%m}" for day, _total in trend]
     chart.add(str(_("在册党员")), [total for _day, total in trend])
@@ -363,22 +371,8 @@ def trend_chart(trend):
 
 
 def age_chart(figures):
-    chart = pygal.HorizontalBar(
-        js=[],
-        disable_xml_declaration=True,
-        show_legend=False,
-        width=450,
-        height=220,
-        print_values=True,
-        style=Style(
-            font_family="'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif",
-            colors=("#8d6e63",),
-            background="white",
-            plot_background="white",
-            value_font_size=12,
-            label_font_size=12,
-        ),
-    )
+    """The age bands as horizontal bars."""
+    chart = _chart(pygal.HorizontalBar, "#8d6e63", width=450, height=220, print_values=True)
     rows = figures.breakdown("age_band")
     chart.x_labels = [str(label) for _key, label, _count in rows]
     chart.add(str(_("人数")), [count for _key, _label, count in rows])
