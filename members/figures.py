@@ -37,9 +37,6 @@ class Figures:
     total: int = 0
     counts: Counter = field(default_factory=Counter)
 
-    def __add__(self, other):
-        return Figures(self.day, self.total + other.total, self.counts + other.counts)
-
     def count(self, dimension, value):
         return self.counts[(dimension, value)]
 

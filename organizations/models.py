@@ -420,8 +420,3 @@ class TreeAsOf:
                 stack.extend(self.children.get(node, ()))
         self._subtrees[org_id] = frozenset(found)
         return self._subtrees[org_id]
-
-    def ancestor_of_kind(self, org_id, kind):
-        while org_id is not None and self.kind[org_id] != kind:
-            org_id = self.parent[org_id]
-        return org_id

@@ -61,9 +61,6 @@ class Row:
     quality: dict = field(default_factory=dict)
     is_leaf: bool = False
 
-    def change_count(self, kind):
-        return self.changes[kind]
-
     @property
     def warning_count(self):
         return len(self.warnings) + sum(self.attention.values())
