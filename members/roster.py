@@ -31,6 +31,7 @@ MAX_ROWS = 50_000
 HEADER_SEARCH_ROWS = 30
 BLANK_RUN_ENDS_SHEET = 500  # sheets saved by LibreOffice/WPS may claim a million empty rows
 FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")
+WHITESPACE = re.compile(r"\s+")
 
 # The column names people use, normalised (no spaces, no brackets, no asterisks).
 HEADERS = {
@@ -304,8 +305,13 @@ def text(value):
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    result = unicodedata.normalize("NFKC", str(value)).strip()
-    return FORMULA_ESCAPE.sub("", result)  # our own exports escape =, +, - and @ with a quote
+    result = str(value)
+    if not result.isascii():  # full-width digits, letters and spaces become plain ones
+        result = unicodedata.normalize("NFKC", result)
+    result = result.strip()
+    if result.startswith("'"):
+        result = FORMULA_ESCAPE.sub("", result)  # our own exports escape =, +, - and @ with a quote
+    return result
 
 
 def parse_row(number, cells, columns):
@@ -317,7 +323,7 @@ def parse_row(number, cells, columns):
 
     row = ParsedRow(number, {})
     values = row.values
-    values["name"] = re.sub(r"\s+", "", text(cell("name")))
+    values["name"] = WHITESPACE.sub("", text(cell("name")))
     if not values["name"]:
         row.problem("name", "姓名为空。")
     raw_id = cell("id_number")
@@ -344,15 +350,15 @@ def parse_row(number, cells, columns):
     ):
         values[field_name] = text(cell(field_name))
     values["ethnicity"] = values["ethnicity"] or "汉族"
-    values["branch"] = re.sub(r"\s+", "", values["branch"])
-    values["group"] = re.sub(r"\s+", "", values["group"])
+    values["branch"] = WHITESPACE.sub("", values["branch"])
+    values["group"] = WHITESPACE.sub("", values["group"])
     try:
         values["phone"] = validate_phone(text(cell("phone")))
     except Exception as error:
         values["phone"] = normalize_phone(text(cell("phone")))
         row.problem("phone", error.messages[0])
     for field_name in ("gender", "status", "category", "management_type", "education", "arrival"):
-        word = re.sub(r"\s+", "", text(cell(field_name)))
+        word = WHITESPACE.sub("", text(cell(field_name)))
         values[field_name] = WORDS[field_name].get(word, "")
         if word and not values[field_name]:
             row.problem(field_name, f"无法识别“{word}”，可填：{'、'.join(sorted(set(WORDS[field_name])))}。")
