@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from members.changes import ARRIVALS, apply_change, register_member
+from members.forms import CHANGE_INPUTS, MemberDetailsForm
 from members.identity import normalize_id_number, normalize_phone
 from members.models import Member, MemberChange
 from organizations.models import Organization
@@ -93,26 +94,6 @@ class MemberAddForm(forms.ModelForm):
         return member
 
 
-class MemberEditForm(forms.ModelForm):
-    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Member
-        fields = list(Member.DETAIL_FIELDS)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["seen_version"].initial = self.instance.version
-
-    def clean(self):
-        cleaned = super().clean()
-        seen = cleaned.get("seen_version")
-        current = Member.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
-        if seen is not None and current is not None and seen != current:
-            raise forms.ValidationError(_("保存前该党员信息已被他人修改，请重新打开页面核对后再保存。"))
-        return cleaned
-
-
 class ChangeInline(admin.TabularInline):
     model = MemberChange
     fk_name = "member"
@@ -130,6 +111,10 @@ class ChangeInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return True  # the parent admin has already scoped the member
+
+    def get_queryset(self, request):
+        # The read-only columns name organizations, users and reversed entries: one query, not one per row.
+        return super().get_queryset(request).select_related("organization", "recorded_by", "reverses")
 
 
 @admin.register(Member)
@@ -163,7 +148,7 @@ class MemberAdmin(ScopedAdmin):
         if obj is None:
             kwargs["form"] = MemberAddForm
         else:
-            kwargs["form"] = MemberEditForm
+            kwargs["form"] = MemberDetailsForm
         form_class = super().get_form(request, obj, change=change, **kwargs)
         if obj is not None:
             return form_class
@@ -184,7 +169,7 @@ class MemberAdmin(ScopedAdmin):
                 "arrival",
                 *ARRIVAL_FIELDS,
             ]
-        return [*self._detail_fields(request, obj), *STATE_FIELDS, "seen_version"]
+        return [*self._detail_fields(request, obj), *STATE_FIELDS, "snapshot"]
 
     def _detail_fields(self, request, obj):
         fields = list(Member.DETAIL_FIELDS)
@@ -213,22 +198,7 @@ class MemberAdmin(ScopedAdmin):
         if not change:
             form.save_record(obj)  # fills and saves obj itself, so the admin's redirect finds its pk
             return
-        before = Member.objects.get(pk=obj.pk)
-        diff = {
-            name: [str(getattr(before, name)), str(getattr(obj, name))]
-            for name in form.changed_data
-            if name in Member.DETAIL_FIELDS
-        }
-        obj.save()
-        if diff:
-            labels = "、".join(str(Member._meta.get_field(name).verbose_name) for name in diff)
-            AuditEntry.record(
-                request,
-                AuditEntry.Action.MEMBER_EDIT,
-                obj,
-                summary=f"修改党员信息：{obj.name}（{labels}）",
-                changes=diff,
-            )
+        form.save_audited(request)
 
     @admin.display(description=_("身份证号"))
     def masked_id(self, obj):
@@ -242,21 +212,7 @@ class MemberAdmin(ScopedAdmin):
 class MemberChangeForm(forms.ModelForm):
     class Meta:
         model = MemberChange
-        fields = [
-            "member",
-            "kind",
-            "effective_date",
-            "organization",
-            "category",
-            "status",
-            "management_type",
-            "external_organization",
-            "letter_number",
-            "mobile_card_number",
-            "place",
-            "contact_person",
-            "note",
-        ]
+        fields = ["member", "kind", "organization", *CHANGE_INPUTS]
 
     def __init__(self, *args, user=None, request=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,6 +13,7 @@ from organizations.forms import OrganizationPicker
 from organizations.models import Organization
 from portal.access import organizations_for
 from portal.forms import DateInput, QuickSelect, add_domain_errors, errors_of_dry_run
+from portal.models import AuditEntry
 
 K = MemberChange.Kind
 PICKER = "picker"
@@ -217,6 +218,25 @@ class MemberDetailsForm(forms.ModelForm):
         if not can_see_id:
             del self.fields["id_number"]
         self.fields["snapshot"].initial = signing.dumps({"version": self.instance.version, **self._values()})
+
+    def save_audited(self, actor):
+        """Save, and audit each changed detail with its value before and after (``actor``: request or user)."""
+        member = self.save()
+        diff = {
+            name: [str(self.initial.get(name)), str(getattr(member, name))]
+            for name in self.changed_data
+            if name in Member.DETAIL_FIELDS
+        }
+        if diff:
+            labels = "、".join(str(self.fields[name].label) for name in diff)
+            AuditEntry.record(
+                actor,
+                AuditEntry.Action.MEMBER_EDIT,
+                member,
+                summary=f"修改党员信息：{member.name}（{labels}）",
+                changes=diff,
+            )
+        return member
 
     def _values(self, member=None):
         member = member or self.instance

@@ -49,7 +49,7 @@ class UploadForm(forms.Form):
             )
         data = upload.read()
         try:
-            check_container(data, upload.name)
+            check_container(data)
         except RosterError as error:
             raise forms.ValidationError(str(error)) from None
         return upload.name, data
@@ -62,8 +62,7 @@ def importable_organizations(user):
 
 
 def _batch_for(request, pk, write=False):
-    batch = get_for_user(ImportBatch.objects.select_related("organization"), request.user, write, pk=pk)
-    return batch
+    return get_for_user(ImportBatch.objects.select_related("organization"), request.user, write, pk=pk)
 
 
 @login_required

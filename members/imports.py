@@ -57,7 +57,7 @@ class RosterImport:
     # -- analysis (no writes) -----------------------------------------------------------------
 
     def analyse(self, progress=None):
-        sheet = read_roster(self.data, self.file_name)
+        sheet = read_roster(self.data)
         plan = Plan(extra_columns=sheet.extra_columns, headers=self._headers(sheet))
         places = _Places(self.organization, self.user)
         parsed = [parse_row(number, cells, sheet.columns) for number, cells in sheet.rows]
@@ -101,6 +101,8 @@ class RosterImport:
                 row.problem("id_number", "该身份证号已在其他组织登记在册，不能导入到这里。")
             elif member is not None and member.standing != Standing.ACTIVE:
                 row.problem("id_number", f"该党员曾登记在册（{member.get_standing_display()}），请在其档案中登记转入。")
+            elif member is not None and member.status == Status.FULL and values["status"] == Status.PROBATIONARY:
+                row.problem("status", "正式党员不能改为预备党员。")
         if existing.get(number) is None and values["management_type"] in ("mobile_out", "mobile_in"):
             row.problem("management_type", "流动党员请在系统中登记“流入登记”或“外出流动”，不通过花名册建档。")
         values["organization"] = places.resolve(row, columns)
@@ -123,11 +125,7 @@ class RosterImport:
                 changed[name] = values[name]
         if values["organization"].pk != member.organization_id:
             changed["organization"] = values["organization"]
-        if changed.get("status") == Status.PROBATIONARY:
-            plan.rejected.append(
-                {"row": row.number, "cells": [], "problems": [(LABELS["status"], "正式党员不能改为预备党员。")]}
-            )
-        elif changed:
+        if changed:
             plan.updates.append((row.number, member, changed, values["organization"]))
         else:
             plan.unchanged += 1

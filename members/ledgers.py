@@ -5,8 +5,7 @@ import datetime
 
 from django.utils import timezone
 
-from members.models import Member, MemberChange
-from organizations.models import Organization
+from members.models import Member, MemberChange, branches_and_groups
 from portal.exports import XlsxExport
 
 ROSTER_COLUMNS = [
@@ -31,20 +30,6 @@ ROSTER_COLUMNS = [
 ]
 
 
-def places_of(members):
-    """{member id: (branch name, group name)} with one query for all their organizations."""
-    steplen = Organization.steplen
-    paths = {m.organization.path[: depth * steplen] for m in members for depth in (3, 4)}
-    names = dict(Organization.objects.filter(path__in=paths, depth__gte=3).values_list("path", "name"))
-    result = {}
-    for member in members:
-        path = member.organization.path
-        branch = names.get(path[: 3 * steplen], "")
-        group = names.get(path[: 4 * steplen], "") if len(path) >= 4 * steplen else ""
-        result[member.pk] = (branch, group)
-    return result
-
-
 class RosterExport(XlsxExport):
     """花名册: members on the register under an organization; full ID numbers only when allowed."""
 
@@ -64,7 +49,7 @@ class RosterExport(XlsxExport):
             .select_related("organization")
             .order_by("organization__path", "name_pinyin", "id")
         )
-        places = places_of(members)
+        places = branches_and_groups(members)
         for member in members:
             branch, group = places[member.pk]
             yield [

@@ -158,6 +158,19 @@ def subtree_counts(organizations, members=None):
     return {org.pk: rolled_up.get(org.path, (0, 0)) for org in organizations}
 
 
+def branches_and_groups(members):
+    """{member id: (branch name, group name)} with one query for all their organizations."""
+    steplen = Organization.steplen
+    paths = {m.organization.path[: depth * steplen] for m in members for depth in (3, 4)}
+    names = dict(Organization.objects.filter(path__in=paths, depth__gte=3).values_list("path", "name"))
+    result = {}
+    for member in members:
+        path = member.organization.path
+        group = names.get(path[: 4 * steplen], "") if len(path) >= 4 * steplen else ""
+        result[member.pk] = (names.get(path[: 3 * steplen], ""), group)
+    return result
+
+
 class Member(models.Model):
     # Personal details: edited freely (and audited).
     name = models.CharField(_lazy("姓名"), max_length=50, db_index=True)

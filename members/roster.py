@@ -143,7 +143,7 @@ def _normalise_header(text):
 HEADER_LOOKUP = {_normalise_header(name): field_name for field_name, names in HEADERS.items() for name in names}
 
 
-def check_container(data, filename=""):
+def check_container(data):
     """Refuse what is not a spreadsheet, too big, or built to explode when opened."""
     if not data:
         raise RosterError("文件是空的。")
@@ -180,16 +180,16 @@ def _refuse_xml_declarations(data, entries):
                     raise RosterError("文件包含不安全的XML声明（DOCTYPE/ENTITY），已拒绝打开。")
 
 
-def read_roster(data, filename=""):
+def read_roster(data):
     """Rows of the roster in ``data`` (bytes) with the header found and columns mapped."""
-    check_container(data, filename)
+    check_container(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
         raw = _bounded_rows(sheet)
         merged = sheet.merged_cell_ranges or []
-    except CalamineError as error:
-        raise RosterError(f"无法读取表格：{error}") from None
+    except CalamineError:  # its messages are in English; say it in the users' words
+        raise RosterError("无法读取表格，文件可能已损坏或不是受支持的Excel格式。") from None
     except Exception as error:  # a malformed file must never become a server error
         raise RosterError(f"无法读取表格，文件可能已损坏（{type(error).__name__}）。") from None
     if not any(any(_filled(cell) for cell in row) for row in raw):

@@ -12,8 +12,7 @@ from django.views.decorators.http import require_POST
 from members.changes import available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm
 from members.identity import id_birth_date, id_gender, validate_id_number
-from members.models import Member, MemberChange, Standing
-from organizations.models import Organization
+from members.models import Member, MemberChange, Standing, branches_and_groups
 from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
 from portal.exports import XlsxExport
 from portal.models import AuditEntry
@@ -28,13 +27,9 @@ def _member_for(request, pk, write=False):
 def attach_places(members):
     """Give each member a ``place`` label (branch · group) with one query for the whole page."""
     members = list(members)
-    steplen = Organization.steplen
-    prefixes = {m.organization.path[: depth * steplen] for m in members for depth in (3, 4)}
-    names = dict(Organization.objects.filter(path__in=prefixes, depth__gte=3).values_list("path", "name"))
+    places = branches_and_groups(members)
     for member in members:
-        path = member.organization.path
-        levels = [path[: depth * steplen] for depth in (3, 4) if len(path) >= depth * steplen]
-        member.place = " · ".join(names[prefix] for prefix in levels if prefix in names)
+        member.place = " · ".join(name for name in places[member.pk] if name)
     return members
 
 
@@ -77,9 +72,11 @@ class MemberListExport(XlsxExport):
         return f"{super().subtitle()}　筛选条件：{self.description}"
 
     def rows(self):
-        for member in attach_places(self.members):
+        members = list(self.members)
+        places = branches_and_groups(members)
+        for member in members:
             reveal = can_reveal_id(self.user, member.organization)
-            branch, _sep, group = member.place.partition(" · ")
+            branch, group = places[member.pk]
             yield [
                 member.name,
                 member.get_gender_display(),
@@ -161,24 +158,9 @@ def reveal_id(request, pk):
 def member_edit(request, pk):
     member = _member_for(request, pk, write=True)
     can_see_id = can_reveal_id(request.user, member.organization)
-    before = {name: str(getattr(member, name)) for name in Member.DETAIL_FIELDS}
     form = MemberDetailsForm(request.POST or None, instance=member, can_see_id=can_see_id)
     if request.method == "POST" and form.is_valid():
-        saved = form.save()
-        diff = {
-            name: [before[name], str(getattr(saved, name))]
-            for name in form.changed_data
-            if name in Member.DETAIL_FIELDS
-        }
-        if diff:
-            labels = "、".join(str(form.fields[name].label) for name in diff)
-            AuditEntry.record(
-                request,
-                AuditEntry.Action.MEMBER_EDIT,
-                saved,
-                summary=f"修改党员信息：{saved.name}（{labels}）",
-                changes=diff,
-            )
+        saved = form.save_audited(request)
         messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
         return redirect("members:detail", pk=member.pk)
     return render(request, "members/edit.html", {"member": member, "form": form})

@@ -62,10 +62,11 @@ class OrganizationPicker(forms.Form):
         self._narrow_choices()
 
     def _set_initial_place(self, org):
-        path = org.path
-        for name, depth in (("community", 2), ("branch", 3), ("group", 4)):
-            if org.depth >= depth:
-                self.initial.setdefault(name, Organization.objects.only("pk").get(path=path[: depth * org.steplen]).pk)
+        """Preselect the community, branch and group ``org`` sits in (one query)."""
+        levels = (("community", 2), ("branch", 3), ("group", 4))
+        names = {org.path[: depth * org.steplen]: name for name, depth in levels if org.depth >= depth}
+        for path, pk in Organization.objects.filter(path__in=names).values_list("path", "pk"):
+            self.initial.setdefault(names[path], pk)
 
     def _chosen(self, name):
         value = self.data.get(self.add_prefix(name)) if self.is_bound else self.initial.get(name)

@@ -17,6 +17,14 @@ from portal.models import AuditEntry
 CHILD_KIND = {Organization.Kind.COMMUNITY: Organization.Kind.BRANCH, Organization.Kind.BRANCH: Organization.Kind.GROUP}
 
 
+MOVABLE = (Organization.Kind.BRANCH, Organization.Kind.GROUP)  # streets and communities stay put
+
+
+def _refuse(request, node, message):
+    messages.error(request, message)
+    return redirect("organizations:detail", pk=node.pk)
+
+
 def _node_for(request, pk, write=False):
     return get_for_user(Organization.objects.all(), request.user, write, pk=pk)
 
@@ -80,8 +88,7 @@ def org_add_child(request, pk):
     parent = _node_for(request, pk, write=True)
     kind = CHILD_KIND.get(parent.kind)
     if kind is None:
-        messages.error(request, _("党小组下不能再设下级组织。"))
-        return redirect("organizations:detail", pk=parent.pk)
+        return _refuse(request, parent, _("党小组下不能再设下级组织。"))
     form = NodeForm(request.POST or None)
     if kind != Organization.Kind.BRANCH:
         del form.fields["branch_kind"]
@@ -112,9 +119,8 @@ def org_rename(request, pk):
 @login_required
 def org_move(request, pk):
     node = _node_for(request, pk, write=True)
-    if node.kind not in (Organization.Kind.BRANCH, Organization.Kind.GROUP):
-        messages.error(request, _("只能调整党支部和党小组的隶属关系。"))
-        return redirect("organizations:detail", pk=node.pk)
+    if node.kind not in MOVABLE:
+        return _refuse(request, node, _("只能调整党支部和党小组的隶属关系。"))
     form = MoveForm(request.POST or None, node=node, user=request.user)
 
     def move(data):
@@ -135,9 +141,8 @@ def org_move(request, pk):
 @login_required
 def org_dissolve(request, pk):
     node = _node_for(request, pk, write=True)
-    if node.kind not in (Organization.Kind.BRANCH, Organization.Kind.GROUP):
-        messages.error(request, _("只能撤销党支部和党小组。"))
-        return redirect("organizations:detail", pk=node.pk)
+    if node.kind not in MOVABLE:
+        return _refuse(request, node, _("只能撤销党支部和党小组。"))
     form = DissolveForm(request.POST or None, node=node, user=request.user)
     parent = Organization.objects.get_parent(node)
 

@@ -150,3 +150,16 @@ def test_the_dashboard_changes_date_and_drills_down_to_a_member_list(watched, li
     expect(page.locator("#results")).to_contain_text("共 1 名党员")
     expect(page.locator("#results")).to_contain_text(members["a"].name)
     watched.assert_clean()
+
+
+def test_revealing_the_full_id_number_is_one_click_and_audited(watched, live_server, users, members):
+    from portal.models import AuditEntry
+
+    page = watched.page
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    page.goto(f"{live_server.url}/members/{members['a'].pk}/")
+    expect(page.locator("#id-number")).to_contain_text(members["a"].masked_id_number)
+    page.get_by_role("button", name="显示完整号码").click()  # an htmx POST carrying the CSRF header
+    expect(page.locator("#id-number")).to_have_text(members["a"].id_number)
+    assert AuditEntry.objects.filter(action="reveal_id", username="sec_a").count() == 1
+    watched.assert_clean()

@@ -423,3 +423,9 @@ def test_a_big_file_is_checked_and_written_in_the_background(client, users, tree
     assert settled() == "previewed" and batch.new_count == 3
     client.post(f"/members/import/{batch.pk}/commit/")
     assert settled() == "committed" and Member.objects.count() == 3
+
+
+def test_a_damaged_legacy_xls_is_explained_in_chinese():
+    with pytest.raises(RosterError) as error:
+        read_roster(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    assert str(error.value) == "无法读取表格，文件可能已损坏或不是受支持的Excel格式。"
