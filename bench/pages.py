@@ -112,7 +112,7 @@ def main():
     for scale in SCALES:
         scale_env = prepare(scale, args.postgres, env)
         output = subprocess.run(
-            [sys.executable, __file__, "--child", "--repeat", str(args.repeat)],
+            [sys.executable, __file__, "--child", "--repeat", str(args.repeat), "--only", args.only],
             cwd=ROOT,
             env=scale_env,
             check=True,
