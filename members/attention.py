@@ -63,12 +63,28 @@ def _missing_contact(today):
     return Q(phone="") | Q(address="")
 
 
+def _lost_contact(today):
+    return Q(lost_contact=True)
+
+
+def _marked_mobile(today):
+    # A roster said 流动党员 but nobody has registered the member as mobile here yet.
+    return Q(marked_mobile=True) & ~Q(management_type__in=[ManagementType.MOBILE_OUT, ManagementType.MOBILE_IN])
+
+
+def _missing_joined_on(today):
+    return Q(joined_on__isnull=True)
+
+
 ATTENTION_CONDITIONS = {
     "probation_overdue": _overdue,
     "probation_due": _due_soon,
     "not_contacted": _not_contacted,
     "without_group": _without_group,
     "missing_contact": _missing_contact,
+    "lost_contact": _lost_contact,
+    "marked_mobile": _marked_mobile,
+    "missing_joined_on": _missing_joined_on,
 }
 
 ITEMS = [
@@ -77,6 +93,9 @@ ITEMS = [
     Attention("not_contacted", _("流动党员超过6个月未联系"), _("流动党员应定人联系、定期联系。")),
     Attention("without_group", _("未编入党小组"), _("支部已划分党小组，这些党员尚未编组。")),
     Attention("missing_contact", _("缺少联系电话或住址"), _("请补全档案信息。")),
+    Attention("lost_contact", _("失联党员"), _("花名册标注为失联，请设法联系并在档案中更新。")),
+    Attention("marked_mobile", _("花名册标注为流动党员、尚未登记流动"), _("请登记外出流动或流入，或更正档案。")),
+    Attention("missing_joined_on", _("缺少入党时间"), _("请补全入党时间，转正提醒才能按时给出。")),
 ]
 BY_KEY = {item.key: item for item in ITEMS}
 

@@ -193,6 +193,7 @@ def _check_against_active(change, member, state, errors):
     elif (
         kind == Kind.CONFIRMATION
         and change.effective_date
+        and member.joined_on
         and years_before(change.effective_date, 1) < member.joined_on
     ):
         errors["effective_date"] = _("预备期为一年，%(d)s之后方可转正。") % {"d": years_before(member.joined_on, -1)}

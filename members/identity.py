@@ -1,11 +1,13 @@
 """Resident ID numbers (GB 11643-1999) and phone numbers: normalise, validate, mask."""
 
 import datetime
+import functools
 import re
 import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from stdnum import numdb
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -49,6 +51,11 @@ def validate_id_number(value):
         raise ValidationError(_("身份证号应为18位，现为%(n)d位。") % {"n": len(number)}, code="id_length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise ValidationError(_("身份证号前17位应为数字，最后一位为数字或X。"), code="id_chars")
+    if not region_existed(number[:6]):
+        raise ValidationError(
+            _("身份证号前6位（%(code)s）不是曾经存在过的行政区划代码，请核对号码。") % {"code": number[:6]},
+            code="id_region",
+        )
     birth = id_birth_date(number)
     if birth is None or birth > datetime.date.today() or birth.year < 1900:
         raise ValidationError(_("身份证号中的出生日期（第7–14位）不是有效日期。"), code="id_birth")
@@ -58,6 +65,13 @@ def validate_id_number(value):
             _("身份证号校验位错误：最后一位应为%(c)s，请核对号码。") % {"c": expected}, code="id_check"
         )
     return number
+
+
+@functools.cache
+def region_existed(code):
+    """Whether ``code`` was ever an administrative division code. python-stdnum ships the history
+    (codes abolished since, and those created after an old member's birth, are all fine)."""
+    return code.isdigit() and any("county" in props for _part, props in numdb.get("cn/loc").info(code))
 
 
 def make_id_number(area, birth_date, sequence, gender):

@@ -21,7 +21,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from members.imports import run_batch
 from members.ledgers import ROSTER_COLUMNS, ChangeLedgerExport, RosterExport
 from members.models import Category, Education, ImportBatch, ManagementType, Status
-from members.roster import MAX_FILE_BYTES, RosterError, check_container
+from members.roster import LABELS, MAPPABLE, MAX_FILE_BYTES, RosterError, check_container
 from organizations.models import Organization
 from portal.access import can_reveal_id, get_for_user, member_organizations_for, organizations_for, scoped
 from portal.exports import add_sheet, workbook_response
@@ -53,6 +53,77 @@ class UploadForm(forms.Form):
         except RosterError as error:
             raise forms.ValidationError(str(error)) from None
         return upload.name, data
+
+
+class ReadingForm(forms.Form):
+    """The preview's questions: what each column is read as, and what the file leaves open for
+    its new members (branch, 正式/预备, category), decided once for the whole file."""
+
+    NOT_USED = ""
+
+    def __init__(self, *args, batch, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.batch = batch
+        choices = [(self.NOT_USED, _("不导入（忽略此列）"))] + [(name, LABELS[name]) for name in MAPPABLE]
+        for column in batch.columns:
+            self.fields[f"column_{column['position']}"] = forms.ChoiceField(
+                label=column["header"], choices=choices, required=False, initial=column["field"]
+            )
+        asked = {**batch.pending, **batch.decisions}
+        if "branch" in asked:
+            places = member_organizations_for(user).under(batch.organization).order_by("path")
+            self.fields["branch"] = forms.ModelChoiceField(
+                label=_("未填支部的新党员编入"), queryset=places, initial=batch.decisions.get("branch")
+            )
+            self.fields["branch"].label_from_instance = lambda org: "　" * max(org.depth - 3, 0) + org.name
+        if "status" in asked:
+            self.fields["status"] = forms.ChoiceField(
+                label=_("其余未填正式/预备的新党员是"),
+                choices=[("", "—")] + list(Status.choices),
+                initial=batch.decisions.get("status"),
+            )
+        if "category" in asked:
+            self.fields["category"] = forms.ChoiceField(
+                label=_("未填人员类别的新党员是"),
+                choices=[("", "—")] + list(Category.choices),
+                initial=batch.decisions.get("category"),
+            )
+
+    def column_fields(self):
+        return [(column, self[f"column_{column['position']}"]) for column in self.batch.columns]
+
+    def decision_fields(self):
+        return [self[name] for name in ("branch", "status", "category") if name in self.fields]
+
+    def clean(self):
+        cleaned = super().clean()
+        chosen = {}
+        for column in self.batch.columns:
+            name = cleaned.get(f"column_{column['position']}")
+            if name and name in chosen:
+                raise forms.ValidationError(
+                    _("“%(a)s”和“%(b)s”两列都对应到了“%(f)s”，请只保留一列。")
+                    % {"a": chosen[name], "b": column["header"], "f": LABELS[name]}
+                )
+            chosen[name] = column["header"]
+        for required in ("name", "id_number"):
+            if required not in chosen:
+                raise forms.ValidationError(_("请指定哪一列是“%(f)s”。") % {"f": LABELS[required]})
+        return cleaned
+
+    def mapping(self):
+        """The user's choices that differ from what was read, plus those chosen before."""
+        mapping = {}
+        for column in self.batch.columns:
+            choice = self.cleaned_data.get(f"column_{column['position']}") or ""
+            if choice != column["field"] or column["how"] == "mapping":
+                mapping[str(column["position"])] = choice
+        return mapping
+
+    def decisions(self):
+        found = {name: self.cleaned_data.get(name) for name in ("branch", "status", "category")}
+        found["branch"] = found["branch"].pk if found["branch"] else None
+        return {name: value for name, value in found.items() if value}
 
 
 def importable_organizations(user):
@@ -118,8 +189,58 @@ def import_batch(request, pk):
         response = render(request, "members/_import_progress.html", {"batch": batch})
         response["HX-Refresh"] = "true"
         return response
+    reading = ReadingForm(batch=batch, user=request.user) if batch.status == ImportBatch.Status.PREVIEWED else None
+    return render(request, "members/import_batch.html", _batch_context(batch, reading, running))
+
+
+PENDING_LINES = {
+    "branch": _lazy("%(n)d 行没有所在支部，请选择编入的支部"),
+    "status": _lazy("%(n)d 行没有写正式/预备（也无转正时间、入党未满两年），请选择"),
+    "category": _lazy("%(n)d 行没有人员类别，请选择"),
+}
+
+
+def _batch_context(batch, reading, running=False):
     problems = [(entry["row"], column, reason) for entry in batch.rejected_rows for column, reason in entry["problems"]]
-    return render(request, "members/import_batch.html", {"batch": batch, "problems": problems, "running": running})
+    pending = [PENDING_LINES[name] % {"n": n} for name, n in batch.pending.items()]
+    return {
+        "batch": batch,
+        "problems": problems,
+        "running": running,
+        "reading": reading,
+        "pending": pending,
+        "decided": _decided_lines(batch),
+    }
+
+
+def _decided_lines(batch):
+    lines, decided = [], batch.decisions
+    if decided.get("branch"):
+        branch = Organization.objects.filter(pk=decided["branch"]).first()
+        lines.append(_("未填支部的编入%(b)s") % {"b": branch.name if branch else "—"})
+    if decided.get("status"):
+        lines.append(_("未填正式/预备的其余行按%(s)s") % {"s": Status(decided["status"]).label})
+    if decided.get("category"):
+        lines.append(_("未填人员类别的按%(c)s") % {"c": Category(decided["category"]).label})
+    return lines
+
+
+@login_required
+@require_POST
+def import_reading(request, pk):
+    """Apply the user's column mapping and decisions, and check the file again with them."""
+    batch = _batch_for(request, pk, write=True)
+    if batch.status != ImportBatch.Status.PREVIEWED:
+        messages.error(request, _("该批次不能再修改。"))
+        return redirect("members:import_batch", pk=batch.pk)
+    form = ReadingForm(request.POST, batch=batch, user=request.user)
+    if not form.is_valid():
+        return render(request, "members/import_batch.html", _batch_context(batch, form), status=400)
+    batch.mapping, batch.decisions = form.mapping(), form.decisions()
+    batch.save(update_fields=["mapping", "decisions"])
+    _run(request, batch, commit=False)
+    messages.success(request, _("已按您的选择重新检查。"))
+    return redirect("members:import_batch", pk=batch.pk)
 
 
 @login_required
@@ -131,6 +252,9 @@ def import_commit(request, pk):
         return redirect("members:import_batch", pk=batch.pk)
     batch.valid_only = bool(request.POST.get("valid_only"))
     batch.save(update_fields=["valid_only"])
+    if batch.pending:
+        messages.error(request, _("还有需要您决定的事项（见“导入前请确认”），请先选择。"))
+        return redirect("members:import_batch", pk=batch.pk)
     if batch.rejected_count and not batch.valid_only:
         messages.error(request, _("有问题的行尚未改正；请改正后重新上传，或选择只导入无误的行。"))
         return redirect("members:import_batch", pk=batch.pk)

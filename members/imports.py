@@ -8,28 +8,48 @@ nothing but the batch record.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 
 from members.changes import MemberState, next_state
 from members.models import (
+    Category,
+    ColumnMapping,
     ImportBatch,
     Member,
     MemberChange,
     Standing,
     Status,
     pinyin_keys,
+    years_before,
 )
-from members.roster import LABELS, RosterError, parse_row, read_roster
+from members.roster import RosterError, parse_row, read_roster
 from organizations.models import Organization
 from portal.access import member_organizations_for
 from portal.models import AuditEntry
 
 K = MemberChange.Kind
-DETAILS = ["name", "ethnicity", "phone", "address", "education", "employer", "post", "joined_on", "notes"]
+DETAILS = [
+    "name",
+    "ethnicity",
+    "phone",
+    "address",
+    "education",
+    "employer",
+    "post",
+    "joined_on",
+    "notes",
+    "lost_contact",
+    "marked_mobile",
+]
 LOOKUP_CHUNK = 2000
+# Values a new member needs that a file may leave out: asked once for the whole file.
+DECIDABLE = ("branch", "status", "category")
+FULL_AFTER_YEARS = 2  # joined this long ago and still no 正式/预备: probation is long over
 
 
 @dataclass
@@ -42,24 +62,43 @@ class Plan:
     rejected: list = field(default_factory=list)  # {"row", "cells", "problems": [(column, reason)]}
     extra_columns: list = field(default_factory=list)
     headers: list = field(default_factory=list)
+    columns: list = field(default_factory=list)  # how each column was read (Column.as_dict())
+    mapping: dict = field(default_factory=dict)  # the user's column choices that were applied
+    signature: str = ""  # the header row, to remember the mapping by
+    pending: dict = field(default_factory=dict)  # {field: new rows still waiting for a decision}
+    inferred: dict = field(default_factory=dict)  # {"status_full": rows read as full by the rule}
 
     @property
     def counts(self):
         return len(self.new), len(self.updates), self.unchanged, len(self.rejected)
 
 
+class DecisionError(RosterError):
+    """A decision for the whole file cannot be taken as given; the message says why."""
+
+
 class RosterImport:
-    def __init__(self, data, file_name, organization, user, actor=None):
+    def __init__(self, data, file_name, organization, user, actor=None, mapping=None, decisions=None):
         self.data, self.file_name, self.organization, self.user = data, file_name, organization, user
         self.actor = actor or user  # a request, for the audit's address, or the user
         self.today = datetime.date.today()
+        self.mapping = mapping  # None: the one remembered for the file's header row, if any
+        self.decisions = {name: value for name, value in (decisions or {}).items() if value}
 
     # -- analysis (no writes) -----------------------------------------------------------------
 
     def analyse(self, progress=None):
-        sheet = read_roster(self.data)
-        plan = Plan(extra_columns=sheet.extra_columns, headers=self._headers(sheet))
+        remembered = partial(ColumnMapping.remembered, self.organization)
+        sheet = read_roster(self.data, self.mapping, remembered=remembered)
+        plan = Plan(
+            extra_columns=sheet.extra_columns,
+            headers=self._headers(sheet),
+            columns=[column.as_dict() for column in sheet.report],
+            mapping=sheet.mapping,
+            signature=sheet.signature,
+        )
         places = _Places(self.organization, self.user)
+        decided = self._decided(places)
         parsed = [parse_row(number, cells, sheet.columns) for number, cells in sheet.rows]
         existing = self._existing([row.values.get("id_number") for row in parsed])
         seen = {}
@@ -68,15 +107,31 @@ class RosterImport:
             if row.problems:
                 plan.rejected.append({"row": row.number, "cells": [_plain(c) for c in cells], "problems": row.problems})
             else:
-                self._plan_row(row, existing, plan, sheet.columns)
+                self._plan_row(row, existing, plan, sheet.columns, decided)
             if progress and index % 1000 == 0:
                 progress(index, len(parsed))
         return plan
 
     def _headers(self, sheet):
+        """The file's own header names, so that the rejected rows re-import with the same reading."""
         width = max((len(cells) for _n, cells in sheet.rows), default=0)
-        by_position = {position: LABELS[name] for name, position in sheet.columns.items()}
+        by_position = {column.position: column.header for column in sheet.report}
         return [by_position.get(position, "") for position in range(width)]
+
+    def _decided(self, places):
+        """The decisions for the whole file, checked: a branch inside the target and the user's scope."""
+        decided = dict(self.decisions)
+        if self.organization.kind in Organization.MEMBER_KINDS and "branch" not in decided:
+            decided["branch"] = self.organization.pk  # importing into a branch: nothing to ask
+        if "branch" in decided:
+            decided["branch"] = places.by_id(decided["branch"])
+            if decided["branch"] is None:
+                raise DecisionError("所选的默认支部不在导入范围或您的管理范围内。")
+        if decided.get("status") not in (None, *Status.values):
+            raise DecisionError("正式/预备的选择无效。")
+        if decided.get("category") not in (None, *Category.values):
+            raise DecisionError("人员类别的选择无效。")
+        return decided
 
     def _existing(self, numbers):
         """{id number: the member holding it now, or the latest former record}."""
@@ -105,24 +160,26 @@ class RosterImport:
                 row.problem("status", "正式党员不能改为预备党员。")
         if existing.get(number) is None and values["management_type"] in ("mobile_out", "mobile_in"):
             row.problem("management_type", "流动党员请在系统中登记“流入登记”或“外出流动”，不通过花名册建档。")
-        values["organization"] = places.resolve(row, columns)
+        values["organization"] = places.resolve(row)
         if values["arrival"] == K.TRANSFER_IN:
             for name in ("external_organization", "letter_number"):
                 if not values[name]:
                     row.problem(name, "组织关系转入需填写原党组织和介绍信编号。")
 
-    def _plan_row(self, row, existing, plan, columns):
+    def _plan_row(self, row, existing, plan, columns, decided):
         values = row.values
         member = existing.get(values["id_number"])
         if member is None:
+            self._fill_new(values, plan, decided)
             plan.new.append((row.number, values, values["organization"]))
             return
-        changed = {name: values[name] for name in DETAILS if name in columns and values[name] != getattr(member, name)}
-        if "confirmed_on" in columns and values["confirmed_on"] and values["confirmed_on"] != member.confirmed_on:
-            changed["confirmed_on"] = values["confirmed_on"]
-        for name in ("category", "status"):
-            if values[name] != getattr(member, name):
-                changed[name] = values[name]
+        # A blank cell says nothing: it never erases what the register holds.
+        changed = {
+            name: values[name]
+            for name in (*DETAILS, "confirmed_on", "category", "status")
+            if name in columns and values[name] not in ("", None) and values[name] != getattr(member, name)
+        }
+        values["organization"] = values["organization"] or member.organization
         if values["organization"].pk != member.organization_id:
             changed["organization"] = values["organization"]
         if changed:
@@ -130,12 +187,30 @@ class RosterImport:
         else:
             plan.unchanged += 1
 
+    def _fill_new(self, values, plan, decided):
+        """A new member's branch, status and category: from the row, by rule, or decided once for
+        the file; what is still open is counted in ``plan.pending`` (the commit waits for it)."""
+        values["ethnicity"] = values["ethnicity"] or "汉族"
+        if not values["status"] and self._full_by_rule(values):
+            values["status"] = Status.FULL
+            plan.inferred["status_full"] = plan.inferred.get("status_full", 0) + 1
+        for name in DECIDABLE:
+            key = "organization" if name == "branch" else name
+            if not values[key]:
+                values[key] = decided.get(name)
+                if values[key] is None:
+                    plan.pending[name] = plan.pending.get(name, 0) + 1
+
+    def _full_by_rule(self, values):
+        joined = values["joined_on"]
+        return bool(values["confirmed_on"]) or bool(joined and joined <= years_before(self.today, FULL_AFTER_YEARS))
+
     # -- commit -------------------------------------------------------------------------------
 
     def commit(self, valid_only=False, progress=None, batch=None):
         """Write the plan in one transaction; with rejected rows, only when ``valid_only``."""
         plan = self.analyse(progress)
-        if plan.rejected and not valid_only:
+        if plan.pending or (plan.rejected and not valid_only):
             return plan, False
         with transaction.atomic():
             recorded_at = timezone.now()
@@ -249,21 +324,47 @@ class _Places:
         for org in nodes:
             if org.kind == Organization.Kind.GROUP:
                 self.groups.setdefault(org.name, []).append(org)
+        self.by_pk = {org.pk: org for org in nodes}
+        self.by_short_name = {}
+        for org in self.branches.values():
+            self.by_short_name.setdefault(_short(org.name), []).append(org)
+        self._named = {}
+
+    def branch_named(self, name):
+        """The branch a file names: by its name, or by the full name the national system writes
+        (中共北门社区委员会北门第一楼栋支部委员会 for 北门第一楼栋党支部) when one branch fits."""
+        if name not in self._named:
+            found = self.branches.get(name)
+            if found is None:
+                short = _short(name)
+                fits = [org for key, orgs in self.by_short_name.items() if key and key in short for org in orgs]
+                longest = max((len(_short(org.name)) for org in fits), default=0)
+                fits = [org for org in fits if len(_short(org.name)) == longest]
+                found = fits[0] if len(fits) == 1 else None
+            self._named[name] = found
+        return self._named[name]
 
     def may_hold(self, organization):
         return organization.path.startswith(self.target.path)
 
-    def resolve(self, row, columns):
-        """The group (or branch) a row places its member in, or a problem on the row."""
+    def by_id(self, pk):
+        """A branch or group under the target that the user may place members in, or None."""
+        found = self.by_pk.get(int(pk)) if str(pk).isdigit() else None
+        return found if found is not None and self.may_hold(found) else None
+
+    def resolve(self, row):
+        """The group (or branch) a row places its member in; None when the row names none (then
+        the member stays where it is, or the file's decision places it), or a problem on the row."""
         values, target = row.values, self.target
         if target.kind == Organization.Kind.GROUP:
             return target
-        branch = self.branches.get(values["branch"]) if values["branch"] else None
-        if target.kind == Organization.Kind.BRANCH and not values["branch"]:
-            branch = target
+        if not values["branch"] and values["group"] and target.kind == Organization.Kind.BRANCH:
+            values["branch"] = target.name
+        if not values["branch"]:
+            return self._group_alone(row)
+        branch = self.branch_named(values["branch"])
         if branch is None:
-            reason = f"找不到党支部“{values['branch']}”。" if values["branch"] else "请填写所在支部。"
-            row.problem("branch", reason)
+            row.problem("branch", f"找不到党支部“{values['branch']}”。")
             return None
         if not values["group"]:
             return branch
@@ -277,6 +378,22 @@ class _Places:
                 else f"找不到党小组“{values['group']}”。",
             )
         return group
+
+    def _group_alone(self, row):
+        """A group named without its branch: found when one group under the target has that name."""
+        name = row.values["group"]
+        if not name:
+            return None
+        found = [group for group in self.groups.get(name, []) if group.path.startswith(self.target.path)]
+        if len(found) != 1:
+            reason = f"有多个党小组叫“{name}”，请填写所在支部。" if found else f"找不到党小组“{name}”。"
+            row.problem("group", reason)
+            return None
+        return found[0]
+
+
+def _short(name):
+    return re.sub(r"中国共产党|中共|委员会|党", "", name)
 
 
 def _plain(cell):
@@ -294,6 +411,8 @@ def record_batch(batch, plan, committed=None):
     batch.new_count, batch.updated_count, batch.unchanged_count, batch.rejected_count = plan.counts
     batch.rejected_rows = [{**entry, "problems": [list(p) for p in entry["problems"]]} for entry in plan.rejected]
     batch.extra_columns, batch.headers = plan.extra_columns, plan.headers
+    batch.columns, batch.mapping = plan.columns, plan.mapping
+    batch.pending, batch.inferred = plan.pending, plan.inferred
     if committed is None:
         batch.status = ImportBatch.Status.PREVIEWED
     elif committed:
@@ -311,11 +430,21 @@ def run_batch(batch_id, commit=False, actor=None):
     def progress(done, total):
         ImportBatch.objects.filter(pk=batch_id).update(progress=done, total=total)
 
-    job = RosterImport(bytes(batch.file_data), batch.file_name, batch.organization, batch.uploaded_by, actor)
+    job = RosterImport(
+        bytes(batch.file_data),
+        batch.file_name,
+        batch.organization,
+        batch.uploaded_by,
+        actor,
+        mapping=batch.mapping,
+        decisions=batch.decisions,
+    )
     try:
         if commit:
             plan, committed = job.commit(valid_only=batch.valid_only, progress=progress, batch=batch)
             record_batch(batch, plan, committed)
+            if committed and plan.mapping:  # offered again for the next file with this header row
+                ColumnMapping.remember(batch.organization, plan.signature, plan.mapping, batch.uploaded_by)
         else:
             record_batch(batch, job.analyse(progress))
     except RosterError as error:

@@ -7,6 +7,7 @@ only by ``members.changes.apply_change``.
 
 import datetime
 import functools
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -183,13 +184,17 @@ class Member(models.Model):
     education = models.CharField(_lazy("学历"), max_length=16, choices=Education.choices, blank=True)
     employer = models.CharField(_lazy("工作单位"), max_length=100, blank=True)
     post = models.CharField(_lazy("职务"), max_length=50, blank=True)
-    joined_on = models.DateField(_lazy("入党时间"))
+    # Optional: old rosters often lack it; a member without it is a data-quality item.
+    joined_on = models.DateField(_lazy("入党时间"), null=True, blank=True)
     confirmed_on = models.DateField(_lazy("转正时间"), null=True, blank=True)
     mobile_card_number = models.CharField(_lazy("流动党员活动证号"), max_length=50, blank=True)
     mobile_place = models.CharField(_lazy("流出去向/流入来源"), max_length=100, blank=True)
     mobile_contact = models.CharField(_lazy("联系人"), max_length=50, blank=True)
     last_contact_on = models.DateField(_lazy("最近联系日期"), null=True, blank=True)
     notes = models.TextField(_lazy("备注"), blank=True)
+    # Flags a roster can carry (the national system's 是否失联党员 / 是否流动党员): attention items.
+    lost_contact = models.BooleanField(_lazy("失联党员"), default=False)
+    marked_mobile = models.BooleanField(_lazy("花名册标注为流动党员"), default=False)
     # Derived from the name on save, for search by pinyin (张卫华: zhangweihua, zwh).
     name_pinyin = models.CharField(max_length=200, blank=True, editable=False, db_index=True)
     name_initials = models.CharField(max_length=50, blank=True, editable=False, db_index=True)
@@ -226,6 +231,8 @@ class Member(models.Model):
         "mobile_place",
         "mobile_contact",
         "last_contact_on",
+        "lost_contact",
+        "marked_mobile",
         "notes",
     )
 
@@ -450,6 +457,14 @@ class ImportBatch(models.Model):
     rejected_rows = models.JSONField(default=list, blank=True)  # [{"row", "cells", "problems"}]
     extra_columns = models.JSONField(default=list, blank=True)
     headers = models.JSONField(default=list, blank=True)
+    # How the columns were read ([{position, header, field, how}]), the user's mapping of them
+    # ({"position": field}), the decisions asked once for the whole file ({"branch": id, "status":
+    # …, "category": …}) and what still has to be decided ({field: rows}).
+    columns = models.JSONField(default=list, blank=True)
+    mapping = models.JSONField(null=True, blank=True)
+    decisions = models.JSONField(default=dict, blank=True)
+    pending = models.JSONField(default=dict, blank=True)
+    inferred = models.JSONField(default=dict, blank=True)  # {"status_full": rows read as full by rule}
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
@@ -469,3 +484,39 @@ class ImportBatch(models.Model):
     @property
     def valid_count(self):
         return self.new_count + self.updated_count + self.unchanged_count
+
+
+class ColumnMapping(models.Model):
+    """How a user mapped the columns of a header row, offered again for the next file with the
+    same header row imported into the same organization."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    signature = models.CharField(max_length=64)  # sha256 of the normalised header row
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _lazy("花名册列对应")
+        verbose_name_plural = _lazy("花名册列对应")
+        constraints = [models.UniqueConstraint(fields=["organization", "signature"], name="unique_column_mapping")]
+
+    def __str__(self):
+        return f"{self.organization}：{len(self.mapping)}列"
+
+    @staticmethod
+    def key(header_signature):
+        return hashlib.sha256(header_signature.encode()).hexdigest()
+
+    @classmethod
+    def remembered(cls, organization, header_signature):
+        found = cls.objects.filter(organization=organization, signature=cls.key(header_signature)).first()
+        return found.mapping if found else None
+
+    @classmethod
+    def remember(cls, organization, header_signature, mapping, user):
+        cls.objects.update_or_create(
+            organization=organization,
+            signature=cls.key(header_signature),
+            defaults={"mapping": mapping, "updated_by": user},
+        )

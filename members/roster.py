@@ -33,47 +33,76 @@ BLANK_RUN_ENDS_SHEET = 500  # sheets saved by LibreOffice/WPS may claim a millio
 FORMULA_ESCAPE = re.compile(r"^'(?=[=+\-@\t\r])")
 WHITESPACE = re.compile(r"\s+")
 
-# The column names people use, normalised (no spaces, no brackets, no asterisks).
+# The column names real rosters use, normalised (no spaces, brackets or their contents, slashes,
+# asterisks): our own template, the national Party-member information system's export
+# (全国党员管理信息系统), university and vendor templates, districts' forms.
 HEADERS = {
-    "name": ["姓名"],
-    "id_number": ["身份证号", "公民身份号码", "身份证号码", "身份证", "公民身份证号码"],
+    "name": ["姓名", "党员姓名"],
+    "id_number": ["身份证号", "公民身份号码", "身份证号码", "身份证", "公民身份证号码", "公民身份证号", "证件号码"],
     "gender": ["性别"],
     "ethnicity": ["民族"],
-    "birth_date": ["出生日期", "出生年月", "出生年月日"],
-    "phone": ["联系电话", "手机号", "手机号码", "电话", "联系方式"],
-    "address": ["家庭住址", "住址", "现住址", "居住地址", "家庭地址"],
-    "education": ["学历", "文化程度"],
-    "employer": ["工作单位", "单位", "工作单位及职务"],
-    "post": ["职务"],
-    "joined_on": ["入党时间", "入党日期", "入党年月"],
-    "confirmed_on": ["转正时间", "转正日期"],
-    "status": ["党员类别", "党员身份", "正式预备"],
-    "category": ["人员类别", "人员分类"],
+    "birth_date": ["出生日期", "出生年月", "出生年月日", "出生时间"],
+    "phone": ["联系电话", "手机号", "手机号码", "电话", "联系方式", "手机", "移动电话", "电话号码"],
+    "address": ["家庭住址", "住址", "现住址", "居住地址", "家庭地址", "现居住地", "联系地址", "现居住地址"],
+    "education": ["学历", "文化程度", "最高学历", "全日制学历"],
+    "employer": ["工作单位", "单位", "工作单位及职务", "所在单位", "工作学习单位", "工作学习单位及职务"],
+    "post": ["职务", "现任职务"],
+    "joined_on": ["入党时间", "入党日期", "入党年月", "加入党组织日期", "加入党组织时间", "入党年月日"],
+    "confirmed_on": ["转正时间", "转正日期", "转为正式党员日期", "成为正式党员时间", "转正年月", "转正年月日"],
+    "status": ["党员类别", "党员身份", "正式预备", "预正", "正式或预备", "党员状态"],
+    "category": ["人员分类"],
     "management_type": ["管理方式", "党员类型"],
-    "branch": ["所在支部", "所在党支部", "党支部", "支部", "所属支部"],
+    "branch": ["所在支部", "所在党支部", "党支部", "支部", "所属支部", "所属党支部", "编入党支部", "支部名称"],
     "group": ["所在党小组", "党小组", "小组", "所属党小组"],
     "arrival": ["建档方式", "来源"],
     "external_organization": ["原党组织", "转出单位", "原所在党组织"],
     "letter_number": ["介绍信编号", "介绍信号"],
+    "marked_mobile": ["是否流动党员"],
+    "lost_contact": ["是否失联党员", "是否为失联党员", "失联党员"],
     "notes": ["备注"],
 }
-LABELS = {field_name: names[0] for field_name, names in HEADERS.items()}
+# Names that mean different things in different files: the values decide (see _by_values).
+# The national system's 人员类别 holds 正式党员/预备党员; other files' holds 在职/离退休 or a
+# staffing type (then it is not ours). Its 工作岗位 holds employment categories (离退休人员, …).
+AMBIGUOUS = {
+    "人员类别": ("status", "category"),
+    "党籍状态": ("status",),
+    "工作岗位": ("category", "post"),
+    "岗位": ("category", "post"),
+}
+LABELS = {field_name: names[0] for field_name, names in HEADERS.items()} | {"category": "人员类别"}
+# What a column can be mapped to by hand in the preview (and with --map on the command line).
+MAPPABLE = [name for name in HEADERS if name not in ("arrival", "external_organization", "letter_number")]
 FOOTER_WORDS = ("合计", "总计", "填表人", "填报人", "审核人", "注：", "注:", "说明：", "制表")
+RECOGNISED_SHARE = 0.6  # a column is read by its values when this share of them is understood
 
 WORDS = {
-    "gender": {"男": "M", "女": "F"},
-    "status": {"正式": "full", "正式党员": "full", "预备": "probationary", "预备党员": "probationary"},
+    "gender": {"男": "M", "女": "F", "男性": "M", "女性": "F"},
+    "status": {
+        "正式": "full",
+        "正式党员": "full",
+        "正": "full",
+        "中共党员": "full",
+        "预备": "probationary",
+        "预备党员": "probationary",
+        "预": "probationary",
+        "中共预备党员": "probationary",
+    },
     "category": {
         "在职": "in_service",
         "在职党员": "in_service",
         "在岗": "in_service",
+        "在职在岗": "in_service",
         "退休": "retired",
         "离休": "retired",
         "离退休": "retired",
         "退休党员": "retired",
+        "离退休党员": "retired",
+        "离退休人员": "retired",
         "下岗": "laid_off",
         "失业": "laid_off",
         "下岗失业": "laid_off",
+        "下岗失业人员": "laid_off",
         "个体": "self_employed",
         "私营业主": "self_employed",
         "私营业主、个体": "self_employed",
@@ -94,27 +123,58 @@ WORDS = {
         "流入": "mobile_in",
         "流入党员": "mobile_in",
     },
-    "education": {
-        "小学": "primary",
-        "初中": "junior",
-        "高中": "senior",
-        "中专": "senior",
-        "高中、中专": "senior",
-        "大专": "college",
-        "专科": "college",
-        "本科": "bachelor",
-        "大学": "bachelor",
-        "大学本科": "bachelor",
-        "研究生": "postgraduate",
-        "硕士": "postgraduate",
-        "博士": "postgraduate",
-    },
     "arrival": {"登记": "registration", "转入": "transfer_in", "组织关系转入": "transfer_in", "流入": "mobile_in"},
+    "flag": {"是": True, "否": False, "Y": True, "N": False, "√": True, "": False, "有": True, "无": False},
 }
+# Employment posts (the national system's 工作岗位) and education as files write them, by the
+# words they contain; the first rule that matches wins, so 离退休人员 is retired, not in service.
+CATEGORY_KEYWORDS = [
+    (("离休", "退休"), "retired"),
+    (("下岗", "失业", "无固定职业", "无业", "待业"), "laid_off"),
+    (("个体", "私营"), "self_employed"),
+    (("流动",), "mobile"),
+    (("学生", "农牧渔民", "农民", "渔民", "牧民", "其他"), "other"),
+    (("在职", "在岗", "人员", "职工", "职员", "工人", "干部", "公务员", "教师", "医生", "军人", "管理"), "in_service"),
+]
+EDUCATION_KEYWORDS = [
+    (("博士", "硕士", "研究生"), "postgraduate"),
+    (("专科", "大专", "高职"), "college"),  # before 大学: 大学专科 is college
+    (("本科", "大学"), "bachelor"),
+    (("高中", "中专", "中技", "技校", "职高", "中等专业"), "senior"),
+    (("初中",), "junior"),
+    (("小学", "文盲", "半文盲"), "primary"),
+]
+
+
+def read_word(field_name, word, strict=False):
+    """The register's value for a word as a file writes it, or '' when it is not understood.
+    ``strict`` reads only the exact words (to tell a category column from a staffing type)."""
+    if field_name == "education":
+        return next((value for keys, value in EDUCATION_KEYWORDS if any(k in word for k in keys)), "")
+    if field_name == "category" and word not in WORDS["category"] and not strict:
+        return next((value for keys, value in CATEGORY_KEYWORDS if any(k in word for k in keys)), "")
+    return WORDS[field_name].get(word, "")
+
+
+FLAGS = ("marked_mobile", "lost_contact")  # yes/no columns
 
 
 class RosterError(Exception):
     """The file as a whole cannot be read; the message says why, in Chinese."""
+
+
+@dataclass
+class Column:
+    """One column of the file and what it is read as (``how``: by its name, by its values, by
+    the user's mapping, or not at all)."""
+
+    position: int
+    header: str
+    field: str = ""
+    how: str = ""  # "name", "values", "mapping", "" (not used)
+
+    def as_dict(self):
+        return {"position": self.position, "header": self.header, "field": self.field, "how": self.how}
 
 
 @dataclass
@@ -123,6 +183,48 @@ class SheetRows:
     extra_columns: list  # headers nobody asked for
     rows: list  # (spreadsheet row number, [cell values])
     header_row: int
+    report: list = field(default_factory=list)  # [Column], one per non-empty header cell
+    signature: str = ""  # the header row, normalised: the same layout gets the same mapping
+    mapping: dict = field(default_factory=dict)  # the user's choices that were applied
+
+    def apply_mapping(self, mapping):
+        """Overrule what was read with the user's choices ({"position": field, or "" to ignore}):
+        a chosen column wins over one read automatically; two chosen for one field are refused."""
+        chosen = {}
+        for column in self.report:
+            choice = mapping.get(str(column.position))
+            if choice is None:
+                continue
+            if choice and choice in chosen:
+                raise MappingError(
+                    f"“{chosen[choice]}”和“{column.header}”两列都对应到了“{LABELS[choice]}”，请只保留一列。"
+                )
+            column.field, column.how = choice, "mapping"
+            if choice:
+                chosen[choice] = column.header
+        for column in self.report:
+            if column.how != "mapping" and column.field in chosen:
+                column.field, column.how = "", ""
+        self._derive_columns()
+
+    def _derive_columns(self):
+        self.columns, self.extra_columns = {}, []
+        for column in self.report:
+            if column.field and column.field not in self.columns:
+                self.columns[column.field] = column.position
+            else:
+                column.field = ""
+                self.extra_columns.append(column.header)
+        if "name" not in self.columns:
+            raise RosterError(f"没有找到“姓名”列。表格中的列有：{self.headers_found()}。")
+        if "id_number" not in self.columns:
+            raise RosterError(
+                f"没有找到身份证号列（如“公民身份号码”“身份证号”），每位党员都需要身份证号。"
+                f"表格中的列有：{self.headers_found()}。"
+            )
+
+    def headers_found(self):
+        return "、".join(column.header for column in self.report) or "（无）"
 
 
 @dataclass
@@ -135,12 +237,18 @@ class ParsedRow:
         self.problems.append((LABELS.get(field_name, field_name), reason))
 
 
+class MappingError(RosterError):
+    """The user's column mapping cannot be applied; the message says why."""
+
+
 def _normalise_header(text):
     text = unicodedata.normalize("NFKC", str(text or ""))
-    return re.sub(r"[\s*＊()（）【】\[\]:：]|必填|选填", "", text)
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】", "", text)  # 党籍状态（正式党员或预备党员）
+    return re.sub(r"[\s*＊:：/、\\]|必填|选填", "", text)
 
 
 HEADER_LOOKUP = {_normalise_header(name): field_name for field_name, names in HEADERS.items() for name in names}
+ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 
 
 def check_container(data):
@@ -180,14 +288,18 @@ def _refuse_xml_declarations(data, entries):
                     raise RosterError("文件包含不安全的XML声明（DOCTYPE/ENTITY），已拒绝打开。")
 
 
-def read_roster(data):
-    """Rows of the roster in ``data`` (bytes) with the header found and columns mapped."""
+def read_roster(data, mapping=None, remembered=None):
+    """Rows of the roster in ``data`` (bytes) with the header found and columns read by their
+    names and, where a name is ambiguous or unknown, by their values. ``mapping`` overrules
+    that; without one, ``remembered(header signature)`` may give the one used last time."""
     check_container(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = book.get_sheet_by_index(0)
         raw = _bounded_rows(sheet)
         merged = sheet.merged_cell_ranges or []
+    except RosterError:
+        raise
     except CalamineError:  # its messages are in English; say it in the users' words
         raise RosterError("无法读取表格，文件可能已损坏或不是受支持的Excel格式。") from None
     except Exception as error:  # a malformed file must never become a server error
@@ -195,7 +307,7 @@ def read_roster(data):
     if not any(any(_filled(cell) for cell in row) for row in raw):
         raise RosterError("表格中没有数据。")
     _fill_merged(raw, merged)
-    header_index, columns, extra = _find_header(raw)
+    header_index = _find_header(raw)
     rows = []
     for index in range(header_index + 1, len(raw)):
         cells = raw[index]
@@ -207,7 +319,20 @@ def read_roster(data):
         rows.append((index + 1, cells))
     if len(rows) > MAX_ROWS:
         raise RosterError(f"表格超过{MAX_ROWS}行，请拆分后分批导入。")
-    return SheetRows(columns=columns, extra_columns=extra, rows=rows, header_row=header_index + 1)
+    header = raw[header_index]
+    sheet_rows = SheetRows(
+        columns={},
+        extra_columns=[],
+        rows=rows,
+        header_row=header_index + 1,
+        report=_read_columns(header, rows),
+        signature="|".join(_normalise_header(cell) for cell in header),
+    )
+    if mapping is None and remembered is not None:
+        mapping = remembered(sheet_rows.signature)
+    sheet_rows.mapping = mapping or {}
+    sheet_rows.apply_mapping(sheet_rows.mapping)
+    return sheet_rows
 
 
 def _bounded_rows(sheet):
@@ -244,22 +369,64 @@ def _fill_merged(rows, merged):
 
 
 def _find_header(rows):
-    best = (0, None, None)
+    """The row with 姓名 that names the most known columns, among the first rows."""
+    best_score, best_index = 0, None
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        fields = [HEADER_LOOKUP.get(_normalise_header(cell)) for cell in row]
-        score = len({f for f in fields if f})
-        if score > best[0] and "name" in fields and "id_number" in fields:
-            best = (score, index, fields)
-    if best[1] is None:
-        raise RosterError("没有找到表头：表格前30行中应有一行同时包含“姓名”和“身份证号”等列名。")
-    index, fields = best[1], best[2]
-    columns, extra = {}, []
-    for position, field_name in enumerate(fields):
-        if field_name and field_name not in columns:
-            columns[field_name] = position
-        elif _filled(rows[index][position]):
-            extra.append(str(rows[index][position]).strip())
-    return index, columns, extra
+        names = [_normalise_header(cell) for cell in row]
+        score = len({HEADER_LOOKUP.get(name) or AMBIGUOUS.get(name) for name in names} - {None})
+        if score > best_score and "name" in {HEADER_LOOKUP.get(name) for name in names}:
+            best_score, best_index = score, index
+    if best_index is None:
+        raise RosterError("没有找到表头：表格前30行中应有一行包含“姓名”“身份证号”等列名。")
+    return best_index
+
+
+def _read_columns(header, rows):
+    """What each header cell is read as: by its name, or by its values when the name is
+    ambiguous (人员类别, 工作岗位) or unknown and the values look like ID numbers."""
+    report, taken = [], set()
+    for position, cell in enumerate(header):
+        if not _filled(cell):
+            continue
+        name = _normalise_header(cell)
+        column = Column(position, str(cell).strip())
+        if name in HEADER_LOOKUP:
+            column.field, column.how = HEADER_LOOKUP[name], "name"
+        elif name in AMBIGUOUS:
+            column.field = _by_values(AMBIGUOUS[name], _sample(rows, position))
+            column.how = "values" if column.field else ""
+        if column.field in taken:  # a second 联系电话: the first one counts
+            column.field, column.how = "", ""
+        taken.add(column.field)
+        report.append(column)
+    if "id_number" not in taken:
+        _find_id_column_by_values(report, rows)
+    return report
+
+
+def _sample(rows, position, size=200):
+    values = (text(cells[position]) for _n, cells in rows if position < len(cells))
+    return [WHITESPACE.sub("", value) for value in values if value][:size]
+
+
+def _by_values(candidates, values):
+    """The first candidate field most of whose values are understood (strictly), or ''."""
+    for field_name in candidates:
+        if field_name == "post":  # free text: what is left when nothing else reads the values
+            return field_name
+        understood = sum(1 for value in values if read_word(field_name, value, strict=True))
+        if values and understood >= RECOGNISED_SHARE * len(values):
+            return field_name
+    return ""
+
+
+def _find_id_column_by_values(report, rows):
+    for column in report:
+        values = _sample(rows, column.position)
+        looks_like_ids = sum(bool(ID_LIKE.match(v)) for v in values) >= RECOGNISED_SHARE * len(values)
+        if not column.field and values and looks_like_ids:
+            column.field, column.how = "id_number", "values"
+            return
 
 
 # -- values as people type them -------------------------------------------------------------------
@@ -349,7 +516,6 @@ def parse_row(number, cells, columns):
         "group",
     ):
         values[field_name] = text(cell(field_name))
-    values["ethnicity"] = values["ethnicity"] or "汉族"
     values["branch"] = WHITESPACE.sub("", values["branch"])
     values["group"] = WHITESPACE.sub("", values["group"])
     try:
@@ -359,9 +525,15 @@ def parse_row(number, cells, columns):
         row.problem("phone", error.messages[0])
     for field_name in ("gender", "status", "category", "management_type", "education", "arrival"):
         word = WHITESPACE.sub("", text(cell(field_name)))
-        values[field_name] = WORDS[field_name].get(word, "")
+        values[field_name] = read_word(field_name, word) if word else ""
         if word and not values[field_name]:
-            row.problem(field_name, f"无法识别“{word}”，可填：{'、'.join(sorted(set(WORDS[field_name])))}。")
+            choices = WORDS.get(field_name) or {label: 1 for keys, _v in EDUCATION_KEYWORDS for label in keys[:1]}
+            row.problem(field_name, f"无法识别“{word}”，可填：{'、'.join(sorted(set(choices)))}。")
+    for field_name in FLAGS:
+        word = WHITESPACE.sub("", text(cell(field_name))).upper()
+        values[field_name] = WORDS["flag"].get(word, False)
+        if word not in WORDS["flag"]:
+            row.problem(field_name, f"无法识别“{word}”，请填“是”或“否”。")
     for field_name in ("birth_date", "joined_on", "confirmed_on"):
         raw = cell(field_name)
         found = parse_date_and_precision(raw) if _filled(raw) else None
@@ -372,9 +544,6 @@ def parse_row(number, cells, columns):
     if number_ok:
         _check_against_id(row)
     _check_dates(row)
-    for field_name, reason in (("status", "请填写党员类别（正式或预备）。"), ("category", "请填写人员类别。")):
-        if not values[field_name] and not any(label == LABELS[field_name] for label, _r in row.problems):
-            row.problem(field_name, reason)
     values["management_type"] = values["management_type"] or "self_managed"
     return row
 
@@ -388,7 +557,7 @@ def _check_against_id(row):
         birth == from_id if values["birth_date_has_day"] else birth and birth.timetuple()[:2] == from_id.timetuple()[:2]
     )
     if birth and not same:
-        row.problem("birth_date", f"出生日期与身份证号不符（身份证号为{from_id}）。")
+        row.problem("birth_date", "出生日期与身份证号中的出生日期不符。")
     gender = id_gender(number)
     if values["gender"] and values["gender"] != gender:
         row.problem("gender", f"性别与身份证号不符（身份证号为{'男' if gender == 'M' else '女'}）。")
@@ -399,9 +568,7 @@ def _check_against_id(row):
 def _check_dates(row):
     values, today = row.values, datetime.date.today()
     joined, birth = values["joined_on"], values["birth_date"]
-    if joined is None:
-        if not any(label == LABELS["joined_on"] for label, _r in row.problems):
-            row.problem("joined_on", "请填写入党时间。")
+    if joined is None:  # optional: a member without it is a data-quality item, not a rejection
         return
     if joined > today:
         row.problem("joined_on", "入党时间不能晚于今天。")

@@ -11,6 +11,7 @@ urlpatterns = [
     path("import/", import_views.import_start, name="import"),
     path("import/template.xlsx", import_views.import_template, name="import_template"),
     path("import/<int:pk>/", import_views.import_batch, name="import_batch"),
+    path("import/<int:pk>/reading/", import_views.import_reading, name="import_reading"),
     path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
     path("import/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),
     path("roster.xlsx", import_views.roster_export, name="roster_export"),

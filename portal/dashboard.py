@@ -41,6 +41,8 @@ QUALITY = {
     "missing_phone": (_("缺联系电话"), lambda today: Q(phone="")),
     "missing_address": (_("缺家庭住址"), lambda today: Q(address="")),
     "missing_education": (_("缺学历"), lambda today: Q(education="")),
+    "missing_joined_on": (_("缺入党时间"), ATTENTION_CONDITIONS["missing_joined_on"]),
+    "lost_contact": (_("失联党员"), ATTENTION_CONDITIONS["lost_contact"]),
     "without_group": (_("未编入党小组"), ATTENTION_CONDITIONS["without_group"]),
 }
 ROW_ATTENTION = ["probation_overdue", "not_contacted", "without_group"]
