@@ -73,7 +73,10 @@ class ReadingForm(forms.Form):
         if "branch" in asked:
             places = member_organizations_for(user).under(batch.organization).order_by("path")
             self.fields["branch"] = forms.ModelChoiceField(
-                label=_("未填支部的新党员编入"), queryset=places, initial=batch.decisions.get("branch")
+                label=_("未填支部的新党员编入"),
+                queryset=places,
+                initial=batch.decisions.get("branch"),
+                required=False,  # a mapping may make the question go away; asked again if not
             )
             self.fields["branch"].label_from_instance = lambda org: "　" * max(org.depth - 3, 0) + org.name
         if "status" in asked:
@@ -81,12 +84,14 @@ class ReadingForm(forms.Form):
                 label=_("其余未填正式/预备的新党员是"),
                 choices=[("", "—")] + list(Status.choices),
                 initial=batch.decisions.get("status"),
+                required=False,
             )
         if "category" in asked:
             self.fields["category"] = forms.ChoiceField(
                 label=_("未填人员类别的新党员是"),
                 choices=[("", "—")] + list(Category.choices),
                 initial=batch.decisions.get("category"),
+                required=False,
             )
 
     def column_fields(self):

@@ -63,12 +63,14 @@ HEADERS = {
 }
 # Names that mean different things in different files: the values decide (see _by_values).
 # The national system's 人员类别 holds 正式党员/预备党员; other files' holds 在职/离退休 or a
-# staffing type (then it is not ours). Its 工作岗位 holds employment categories (离退休人员, …).
+# staffing type (then it is not ours: only the exact words count). Its 工作岗位 holds employment
+# posts (离退休人员, 专业技术人员, 农牧渔民…), read as categories by the words they contain.
+STRICT, BY_KEYWORDS = True, False
 AMBIGUOUS = {
-    "人员类别": ("status", "category"),
-    "党籍状态": ("status",),
-    "工作岗位": ("category", "post"),
-    "岗位": ("category", "post"),
+    "人员类别": (("status", "category"), STRICT),
+    "党籍状态": (("status",), STRICT),
+    "工作岗位": (("category", "post"), BY_KEYWORDS),
+    "岗位": (("category", "post"), BY_KEYWORDS),
 }
 LABELS = {field_name: names[0] for field_name, names in HEADERS.items()} | {"category": "人员类别"}
 # What a column can be mapped to by hand in the preview (and with --map on the command line).
@@ -393,7 +395,7 @@ def _read_columns(header, rows):
         if name in HEADER_LOOKUP:
             column.field, column.how = HEADER_LOOKUP[name], "name"
         elif name in AMBIGUOUS:
-            column.field = _by_values(AMBIGUOUS[name], _sample(rows, position))
+            column.field = _by_values(*AMBIGUOUS[name], _sample(rows, position))
             column.how = "values" if column.field else ""
         if column.field in taken:  # a second 联系电话: the first one counts
             column.field, column.how = "", ""
@@ -409,12 +411,12 @@ def _sample(rows, position, size=200):
     return [WHITESPACE.sub("", value) for value in values if value][:size]
 
 
-def _by_values(candidates, values):
-    """The first candidate field most of whose values are understood (strictly), or ''."""
+def _by_values(candidates, strict, values):
+    """The first candidate field most of whose values are understood, or ''."""
     for field_name in candidates:
         if field_name == "post":  # free text: what is left when nothing else reads the values
             return field_name
-        understood = sum(1 for value in values if read_word(field_name, value, strict=True))
+        understood = sum(1 for value in values if read_word(field_name, value, strict))
         if values and understood >= RECOGNISED_SHARE * len(values):
             return field_name
     return ""

@@ -163,3 +163,27 @@ def test_revealing_the_full_id_number_is_one_click_and_audited(watched, live_ser
     expect(page.locator("#id-number")).to_have_text(members["a"].id_number)
     assert AuditEntry.objects.filter(action="reveal_id", username="sec_a").count() == 1
     watched.assert_clean()
+
+
+def test_a_secretary_maps_an_unknown_column_in_the_preview_and_imports(watched, live_server, users, tree, tmp_path):
+    from tests.members.test_real_rosters import POSTS_READ, ident, unknown_column_roster
+
+    page = watched.page
+    path = tmp_path / "全国系统导出.xlsx"
+    path.write_bytes(unknown_column_roster())
+    log_in(watched, live_server, "sec_a", PASSWORD)
+    page.goto(f"{live_server.url}/members/import/")
+    page.get_by_label("花名册文件（.xlsx 或 .xls）").set_input_files(str(path))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("#pending")).to_contain_text("20 行没有人员类别")
+    expect(page.get_by_role("button", name="只导入无误的 20 行")).to_be_disabled()
+    page.get_by_label("岗位类别（本单位）").select_option(label="人员类别")
+    page.get_by_role("button", name="按此重新检查").click()
+    expect(page.locator("#new-count")).to_have_text("20")
+    expect(page.locator("#pending")).to_have_count(0)
+    expect(page.locator("#reading")).to_contain_text("您的选择")
+    page.get_by_role("button", name="只导入无误的 20 行").click()
+    expect(page.locator(".ok")).to_contain_text("已于")
+    assert Member.objects.count() == 20
+    assert Member.objects.get(id_number=ident(1)).category == POSTS_READ[1]
+    watched.assert_clean()
