@@ -1,6 +1,8 @@
 """Shared fixtures: a small street with two communities, members with history, one user per role."""
 
 import datetime
+import os
+import shutil
 
 import pytest
 from django.conf import settings
@@ -20,6 +22,10 @@ EST = datetime.date(2019, 1, 1)
 def pytest_configure(config):
     # Tests log in often; a slow hasher only costs time here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # A developer without root may skip the browser and LibreOffice tests; CI must not.
+    missing = [tool for tool in ("chromium", "soffice") if not shutil.which(tool)]
+    if os.environ.get("CI") and missing:
+        raise pytest.UsageError(f"CI needs {' and '.join(missing)} (bin/test installs them as root); not skipping.")
 
 
 def make_org(parent, name, kind, **fields):
