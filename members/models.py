@@ -76,6 +76,7 @@ class Education(models.TextChoices):
 
 # Relationship held here: these members can be confirmed, transferred out or sent out mobile.
 RELATIONSHIP_HERE = (ManagementType.SELF_MANAGED, ManagementType.MOBILE_OUT)
+MOBILE_TYPES = (ManagementType.MOBILE_OUT, ManagementType.MOBILE_IN)
 AGE_BANDS = (
     ("under_30", _lazy("30岁以下"), None, 30),
     ("30_40", _lazy("30–40岁"), 30, 40),
@@ -324,6 +325,22 @@ class Member(models.Model):
             .select_related("organization")
             .first()
         )
+
+    def data_quality(self):
+        """What the record lacks or a roster flagged: shown on the member's page, counted on the
+        dashboard's data-quality table."""
+        return [
+            label
+            for label, missing in (
+                (_("缺入党时间"), self.joined_on is None),
+                (_("缺联系电话"), not self.phone),
+                (_("缺家庭住址"), not self.address),
+                (_("缺学历"), not self.education),
+                (_("花名册标注为失联党员"), self.lost_contact),
+                (_("花名册标注为流动党员"), self.marked_mobile and self.management_type not in MOBILE_TYPES),
+            )
+            if missing
+        ]
 
     def valid_changes(self):
         return self.changes.valid().order_by("effective_date", "id")

@@ -533,3 +533,12 @@ def test_the_preview_refuses_two_columns_for_one_field_and_a_branch_outside_scop
     assert response.status_code == 400 and "选择一个有效的选项" in response.content.decode()
     batch.refresh_from_db()
     assert batch.decisions == {} and batch.mapping == {}
+
+
+def test_the_member_page_shows_what_the_roster_left_out(client, tree, sec_a):
+    check_layout("university_b", build("university_b"), tree, sec_a)
+    member = Member.objects.get(id_number=ident(3))
+    assert member.joined_on and not member.address
+    client.force_login(sec_a)
+    page = client.get(f"/members/{member.pk}/").content.decode()
+    assert "档案待补全" in page and "缺家庭住址" in page and "缺入党时间" not in page
