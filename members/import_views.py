@@ -69,16 +69,29 @@ class ReadingForm(forms.Form):
             self.fields[f"column_{column['position']}"] = forms.ChoiceField(
                 label=column["header"], choices=choices, required=False, initial=column["field"]
             )
+        self.place_names = list(batch.unknown_places) + [
+            name for name in batch.decisions.get("branch_names", {}) if name not in batch.unknown_places
+        ]
+        places = member_organizations_for(user).under(batch.organization).order_by("path")
+        for index, name in enumerate(self.place_names):
+            rows = batch.unknown_places.get(name)
+            self.fields[f"place_{index}"] = forms.ModelChoiceField(
+                label=_("文件中的“%(name)s”%(rows)s对应") % {"name": name, "rows": f"（{rows}行）" if rows else ""},
+                queryset=places,
+                initial=batch.decisions.get("branch_names", {}).get(name),
+                required=False,
+                empty_label=_("（找不到，不导入这些行）"),
+            )
+            self.fields[f"place_{index}"].label_from_instance = _indented
         asked = {**batch.pending, **batch.decisions}
         if "branch" in asked:
-            places = member_organizations_for(user).under(batch.organization).order_by("path")
             self.fields["branch"] = forms.ModelChoiceField(
                 label=_("未填支部的新党员编入"),
                 queryset=places,
                 initial=batch.decisions.get("branch"),
                 required=False,  # a mapping may make the question go away; asked again if not
             )
-            self.fields["branch"].label_from_instance = lambda org: "　" * max(org.depth - 3, 0) + org.name
+            self.fields["branch"].label_from_instance = _indented
         if "status" in asked:
             self.fields["status"] = forms.ChoiceField(
                 label=_("其余未填正式/预备的新党员是"),
@@ -98,7 +111,8 @@ class ReadingForm(forms.Form):
         return [(column, self[f"column_{column['position']}"]) for column in self.batch.columns]
 
     def decision_fields(self):
-        return [self[name] for name in ("branch", "status", "category") if name in self.fields]
+        names = [f"place_{index}" for index in range(len(self.place_names))] + ["branch", "status", "category"]
+        return [self[name] for name in names if name in self.fields]
 
     def clean(self):
         cleaned = super().clean()
@@ -128,7 +142,16 @@ class ReadingForm(forms.Form):
     def decisions(self):
         found = {name: self.cleaned_data.get(name) for name in ("branch", "status", "category")}
         found["branch"] = found["branch"].pk if found["branch"] else None
+        found["branch_names"] = {
+            name: self.cleaned_data[f"place_{index}"].pk
+            for index, name in enumerate(self.place_names)
+            if self.cleaned_data.get(f"place_{index}")
+        }
         return {name: value for name, value in found.items() if value}
+
+
+def _indented(org):
+    return "　" * max(org.depth - 3, 0) + org.name
 
 
 def importable_organizations(user):
@@ -220,6 +243,9 @@ def _batch_context(batch, reading, running=False):
 
 def _decided_lines(batch):
     lines, decided = [], batch.decisions
+    names = decided.get("branch_names", {})
+    chosen = dict(Organization.objects.filter(pk__in=names.values()).values_list("pk", "name"))
+    lines += [_("“%(a)s”即%(b)s") % {"a": name, "b": chosen.get(pk, "—")} for name, pk in names.items()]
     if decided.get("branch"):
         branch = Organization.objects.filter(pk=decided["branch"]).first()
         lines.append(_("未填支部的编入%(b)s") % {"b": branch.name if branch else "—"})

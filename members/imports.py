@@ -9,6 +9,7 @@ nothing but the batch record.
 
 import datetime
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -50,6 +51,7 @@ LOOKUP_CHUNK = 2000
 # Values a new member needs that a file may leave out: asked once for the whole file.
 DECIDABLE = ("branch", "status", "category")
 FULL_AFTER_YEARS = 2  # joined this long ago and still no 正式/预备: probation is long over
+MAX_PLACE_QUESTIONS = 30  # branch names of a file the preview offers to map, most rows first
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Plan:
     signature: str = ""  # the header row, to remember the mapping by
     pending: dict = field(default_factory=dict)  # {field: new rows still waiting for a decision}
     inferred: dict = field(default_factory=dict)  # {"status_full": rows read as full by the rule}
+    unknown_places: dict = field(default_factory=dict)  # {branch name in the file: rows}, to map
 
     @property
     def counts(self):
@@ -99,6 +102,7 @@ class RosterImport:
         )
         places = _Places(self.organization, self.user)
         decided = self._decided(places)
+        places.renamed = decided.get("branch_names", {})
         parsed = [parse_row(number, cells, sheet.columns) for number, cells in sheet.rows]
         existing = self._existing([row.values.get("id_number") for row in parsed])
         seen = {}
@@ -110,6 +114,7 @@ class RosterImport:
                 self._plan_row(row, existing, plan, sheet.columns, decided)
             if progress and index % 1000 == 0:
                 progress(index, len(parsed))
+        plan.unknown_places = dict(places.unknown.most_common(MAX_PLACE_QUESTIONS))
         return plan
 
     def _headers(self, sheet):
@@ -127,6 +132,10 @@ class RosterImport:
             decided["branch"] = places.by_id(decided["branch"])
             if decided["branch"] is None:
                 raise DecisionError("所选的默认支部不在导入范围或您的管理范围内。")
+        names = decided.get("branch_names") or {}
+        decided["branch_names"] = {name: places.by_id(pk) for name, pk in names.items()}
+        if None in decided["branch_names"].values():
+            raise DecisionError("为文件中的支部名称所选的支部不在导入范围或您的管理范围内。")
         if decided.get("status") not in (None, *Status.values):
             raise DecisionError("正式/预备的选择无效。")
         if decided.get("category") not in (None, *Category.values):
@@ -325,6 +334,8 @@ class _Places:
             if org.kind == Organization.Kind.GROUP:
                 self.groups.setdefault(org.name, []).append(org)
         self.by_pk = {org.pk: org for org in nodes}
+        self.renamed = {}  # {branch name in the file: branch}, decided in the preview
+        self.unknown = Counter()  # branch names found nowhere, with their rows
         self.by_short_name = {}
         for org in self.branches.values():
             self.by_short_name.setdefault(_short(org.name), []).append(org)
@@ -334,7 +345,7 @@ class _Places:
         """The branch a file names: by its name, or by the full name the national system writes
         (中共北门社区委员会北门第一楼栋支部委员会 for 北门第一楼栋党支部) when one branch fits."""
         if name not in self._named:
-            found = self.branches.get(name)
+            found = self.branches.get(name) or self.renamed.get(name)
             if found is None:
                 short = _short(name)
                 fits = [org for key, orgs in self.by_short_name.items() if key and key in short for org in orgs]
@@ -364,7 +375,8 @@ class _Places:
             return self._group_alone(row)
         branch = self.branch_named(values["branch"])
         if branch is None:
-            row.problem("branch", f"找不到党支部“{values['branch']}”。")
+            row.problem("branch", f"找不到党支部“{values['branch']}”（可在预览中为它选择对应的支部）。")
+            self.unknown[values["branch"]] += 1
             return None
         if not values["group"]:
             return branch
@@ -412,7 +424,7 @@ def record_batch(batch, plan, committed=None):
     batch.rejected_rows = [{**entry, "problems": [list(p) for p in entry["problems"]]} for entry in plan.rejected]
     batch.extra_columns, batch.headers = plan.extra_columns, plan.headers
     batch.columns, batch.mapping = plan.columns, plan.mapping
-    batch.pending, batch.inferred = plan.pending, plan.inferred
+    batch.pending, batch.inferred, batch.unknown_places = plan.pending, plan.inferred, plan.unknown_places
     if committed is None:
         batch.status = ImportBatch.Status.PREVIEWED
     elif committed:

@@ -482,6 +482,7 @@ class ImportBatch(models.Model):
     decisions = models.JSONField(default=dict, blank=True)
     pending = models.JSONField(default=dict, blank=True)
     inferred = models.JSONField(default=dict, blank=True)  # {"status_full": rows read as full by rule}
+    unknown_places = models.JSONField(default=dict, blank=True)  # {branch name in the file: rows}
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)

@@ -542,3 +542,28 @@ def test_the_member_page_shows_what_the_roster_left_out(client, tree, sec_a):
     client.force_login(sec_a)
     page = client.get(f"/members/{member.pk}/").content.decode()
     assert "档案待补全" in page and "缺家庭住址" in page and "缺入党时间" not in page
+
+
+def test_branch_names_the_register_does_not_know_are_mapped_once_per_name(client, tree, sec_a):
+    data = build("vendor_b")  # every row in 甲第二支部
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    for row in book.active.iter_rows():
+        for cell in row:
+            if cell.value == "甲第二支部":
+                cell.value = "第二网格支部"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    client.force_login(sec_a)
+    batch = upload(client, buffer.getvalue(), tree["a"])
+    assert batch.unknown_places == {"第二网格支部": 22} and batch.rejected_count == 22
+    page = client.get(f"/members/import/{batch.pk}/").content.decode()
+    assert "文件中的“第二网格支部”（22行）对应" in page
+    client.post(f"/members/import/{batch.pk}/reading/", reading_post(batch, place_0=tree["a2"].pk))
+    batch.refresh_from_db()
+    assert batch.decisions == {"branch_names": {"第二网格支部": tree["a2"].pk}}
+    assert (batch.new_count, batch.rejected_count, batch.unknown_places) == (20, 2, {})
+    assert "“第二网格支部”即甲第二支部" in client.get(f"/members/import/{batch.pk}/").content.decode()
+    refused = client.post(f"/members/import/{batch.pk}/reading/", reading_post(batch, place_0=tree["b1"].pk))
+    assert refused.status_code == 400
