@@ -2,7 +2,9 @@ import datetime
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseServerError
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
@@ -234,3 +236,56 @@ class DashboardExport:
 @login_required
 def dashboard_export(request):
     return DashboardExport(_dashboard_for(request)).response(request)
+
+
+# -- error pages: in Chinese, in the site's layout, saying what happened and where to go -------------
+
+ERRORS = {
+    400: (
+        _("请求有误"),
+        _("页面收到的参数不正确，可能是链接被改动过或已过期。"),
+        _("请返回上一页重新操作；如果是从书签或别人发来的链接打开的，请从首页重新进入。"),
+    ),
+    403: (
+        _("没有权限"),
+        _("这项操作不在您账号的权限范围内（例如只读账号不能修改，支部书记不能办理其他支部的事项）。"),
+        _("如需办理，请联系本组织的书记或街道党工委。"),
+    ),
+    404: (
+        _("找不到页面"),
+        _("您要找的页面不存在，或者不在您的管理范围内。"),
+        _("请检查链接，或从首页重新进入。"),
+    ),
+    "csrf": (
+        _("页面已过期"),
+        _("为了安全，表单在页面打开太久、退出登录后或在另一个窗口登录后会失效，这次提交没有被保存。"),
+        _("请返回上一页，刷新后重新填写提交。"),
+    ),
+}
+
+
+def _error_page(request, key, status):
+    title, what, todo = ERRORS[key]
+    context = {"code": status, "title": title, "what": what, "todo": todo}
+    return render(request, "errors/page.html", context, status=status)
+
+
+def bad_request(request, exception=None):
+    return _error_page(request, 400, 400)
+
+
+def permission_denied(request, exception=None):
+    return _error_page(request, 403, 403)
+
+
+def page_not_found(request, exception=None):
+    return _error_page(request, 404, 404)
+
+
+def csrf_failure(request, reason=""):
+    return _error_page(request, "csrf", 403)
+
+
+def server_error(request):
+    # Standalone: the error may be the database itself, so nothing here may touch it.
+    return HttpResponseServerError(loader.render_to_string("500.html"))
