@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from members.changes import ARRIVALS, apply_change, register_member
-from members.forms import CHANGE_INPUTS, MemberDetailsForm
+from members.forms import CHANGE_INPUTS, MemberDetailsForm, StaleEdit
 from members.identity import normalize_id_number, normalize_phone
 from members.models import Member, MemberChange
 from organizations.models import Organization
@@ -192,7 +192,12 @@ class MemberAdmin(ScopedAdmin):
         obj = self.get_object(request, object_id)
         if request.method == "GET" and can_reveal_id(request.user, obj.organization):
             AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, obj, summary=f"查看完整身份证号：{obj.name}")
-        return super().change_view(request, object_id, form_url, extra_context)
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            # Another save won the race (and this request's transaction is rolled back): the same
+            # POST again meets the newer version in the form's check, which shows what they changed.
+            return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:

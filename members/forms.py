@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.core import signing
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -201,10 +202,15 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
         return self._register()
 
 
+class StaleEdit(Exception):
+    """Another save reached the member first; the form now carries the refusal and what they changed."""
+
+
 class MemberDetailsForm(forms.ModelForm):
     """Edit personal details; refuses to overwrite what someone else saved meanwhile."""
 
     snapshot = forms.CharField(widget=forms.HiddenInput)
+    others_changes = None  # when refused: what the other person changed, one line per field
 
     class Meta:
         model = Member
@@ -220,8 +226,21 @@ class MemberDetailsForm(forms.ModelForm):
         self.fields["snapshot"].initial = signing.dumps({"version": self.instance.version, **self._values()})
 
     def save_audited(self, actor):
-        """Save, and audit each changed detail with its value before and after (``actor``: request or user)."""
-        member = self.save()
+        """Save, and audit each changed detail with its value before and after (``actor``: request or user).
+
+        The write only happens if the record is still at the version the form was built on, so
+        of two edits sent at the same moment one is refused (``StaleEdit``) instead of lost.
+        """
+        member = self.instance
+        editable = [name for name in self.fields if name in Member.DETAIL_FIELDS]
+        with transaction.atomic():
+            if not member.save_if_unchanged(editable, self.seen["version"]):
+                self.add_error(None, self._refusal(Member.objects.get(pk=member.pk)))
+                raise StaleEdit
+            self._audit(member, actor)
+        return member
+
+    def _audit(self, member, actor):
         diff = {
             name: [str(self.initial.get(name)), str(getattr(member, name))]
             for name in self.changed_data
@@ -236,7 +255,6 @@ class MemberDetailsForm(forms.ModelForm):
                 summary=f"修改党员信息：{member.name}（{labels}）",
                 changes=diff,
             )
-        return member
 
     def _values(self, member=None):
         member = member or self.instance
@@ -245,25 +263,28 @@ class MemberDetailsForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            seen = signing.loads(self.data.get("snapshot", ""))
+            self.seen = signing.loads(self.data.get("snapshot", ""))
         except signing.BadSignature:
             raise forms.ValidationError(_("页面已失效，请重新打开后再保存。")) from None
         current = Member.objects.get(pk=self.instance.pk)
-        if seen["version"] != current.version:
-            now = self._values(current)
-            changed = [
-                f"{self.fields[name].label}：{seen.get(name) or '（空）'} → {now[name] or '（空）'}"
-                for name in now
-                if now[name] != seen.get(name)
-            ]
-            self.others_changes = changed
-            raise forms.ValidationError(
-                _(
-                    "您打开页面后，该党员信息已被他人修改并保存，本次修改未保存。他人修改的内容：%(changes)s。请核对后重新填写。"
-                )
-                % {"changes": "；".join(changed) or _("办理了党员变动")}
-            )
+        if self.seen["version"] != current.version:
+            raise self._refusal(current)  # early and friendly; save_audited is what guarantees it
         return cleaned
+
+    def _refusal(self, current):
+        """The error saying what changed between the version the form was built on and ``current``."""
+        now = self._values(current)
+        self.others_changes = [
+            f"{self.fields[name].label}：{self.seen.get(name) or '（空）'} → {now[name] or '（空）'}"
+            for name in now
+            if now[name] != self.seen.get(name)
+        ]
+        return forms.ValidationError(
+            _(
+                "您打开页面后，该党员信息已被他人修改并保存，本次修改未保存。他人修改的内容：%(changes)s。请核对后重新填写。"
+            )
+            % {"changes": "；".join(self.others_changes) or _("办理了党员变动")}
+        )
 
 
 class MemberFilterForm(forms.Form):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.changes import available_kinds, describe_change
-from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm
+from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
 from members.identity import id_birth_date, id_gender, validate_id_number
 from members.models import Member, MemberChange, Standing, branches_and_groups
 from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
@@ -160,10 +160,15 @@ def member_edit(request, pk):
     can_see_id = can_reveal_id(request.user, member.organization)
     form = MemberDetailsForm(request.POST or None, instance=member, can_see_id=can_see_id)
     if request.method == "POST" and form.is_valid():
-        saved = form.save_audited(request)
-        messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
-        return redirect("members:detail", pk=member.pk)
-    return render(request, "members/edit.html", {"member": member, "form": form})
+        try:
+            saved = form.save_audited(request)
+        except StaleEdit:
+            pass  # the form now says what the other person changed
+        else:
+            messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
+            return redirect("members:detail", pk=member.pk)
+    status = 409 if form.others_changes is not None else 200
+    return render(request, "members/edit.html", {"member": member, "form": form}, status=status)
 
 
 def _confirm_or_save(request, form, member, template_context):
