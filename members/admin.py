@@ -1,7 +1,9 @@
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from members.changes import ARRIVALS, apply_change, register_member
@@ -94,6 +96,21 @@ class MemberAddForm(forms.ModelForm):
         return member
 
 
+class RefusesLateConflicts:
+    """An add page whose save lost a race gets a message, not a 500.
+
+    The form's check passed, then another change of the same member (or a registration of the
+    same ID number) was saved first; the save refused, and this request's transaction was rolled back.
+    """
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ChangeInline(admin.TabularInline):
     model = MemberChange
     fk_name = "member"
@@ -118,7 +135,7 @@ class ChangeInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(RefusesLateConflicts, ScopedAdmin):
     list_display = (
         "name",
         "gender",
@@ -258,7 +275,7 @@ class MemberChangeForm(forms.ModelForm):
 
 
 @admin.register(MemberChange)
-class MemberChangeAdmin(ScopedAdmin):
+class MemberChangeAdmin(RefusesLateConflicts, ScopedAdmin):
     form = MemberChangeForm
     list_display = ("effective_date", "member", "kind", "from_organization", "organization", "standing", "recorded_by")
     list_filter = ("kind", "standing")

@@ -2,13 +2,14 @@ import datetime
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.attention import BY_KEY
-from members.changes import ARRIVALS, apply_change, register_member
+from members.changes import ARRIVALS, CONFLICT_CODES, apply_change, register_member
 from members.models import Category, ManagementType, Member, MemberChange, Standing, Status
 from organizations.forms import OrganizationPicker
 from organizations.models import Organization
@@ -106,22 +107,46 @@ class ChangeFields(OrganizationPicker):
 
 
 class MemberChangeForm(ChangeFields):
+    # The member's version when the form was first shown: a change by someone else since refuses
+    # this one, because what the user saw (and the summary step described) is no longer true.
+    # Every page sends it; a post without it (a script) is still checked against the current state.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    conflict = False  # refused because someone else changed the member meanwhile
+
     def __init__(self, *args, member, kind, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.member, self.request = member, request
+        self.fields["version"].initial = member.version
         place = None if kind == K.MOVE else member.organization
         self.setup_change_fields(kind, user, place=place)
+
+    def built_on_older_version(self):
+        """Whether the posted form was shown before the member's latest change (the save will refuse it)."""
+        posted = self.data.get("version") if self.is_bound else None
+        return bool(posted) and posted != str(self.member.version)
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            error = errors_of_dry_run(lambda: apply_change(self.build_change(self.member), self.request))
+            error = errors_of_dry_run(self._apply)
             if error:
-                add_domain_errors(self, error, renames={"organization": "branch"})
+                self._refuse(error)
         return cleaned
 
     def save(self):
-        return apply_change(self.build_change(self.member), self.request)
+        """The saved change, or None with the reason on the form (someone else's change won meanwhile)."""
+        try:
+            return self._apply()
+        except ValidationError as error:
+            self._refuse(error)
+            return None
+
+    def _apply(self):
+        return apply_change(self.build_change(self.member), self.request, self.cleaned_data["version"])
+
+    def _refuse(self, error):
+        self.conflict = getattr(error, "code", None) in CONFLICT_CODES
+        add_domain_errors(self, error, renames={"organization": "branch"})
 
 
 # What a new member's record asks for besides the name and ID number, in the order of the form.
@@ -199,7 +224,13 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
         return register_member(member, change, self.request)
 
     def save(self, commit=True):
-        return self._register()
+        """The arrival entry of the new record, or None with the reason on the form (e.g. the ID
+        number was registered by someone else a moment ago)."""
+        try:
+            return self._register()
+        except ValidationError as error:
+            add_domain_errors(self, error, renames={"organization": "branch", "kind": "arrival"})
+            return None
 
 
 class StaleEdit(Exception):
