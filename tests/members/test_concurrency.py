@@ -19,13 +19,16 @@ from django.test import Client
 from members.changes import MEMBER_BUSY, apply_change, register_member
 from members.forms import MemberDetailsForm, StaleEdit
 from members.identity import make_id_number
+from members.imports import CHANGED, RosterImport
 from members.models import Member, MemberChange, Standing
 from organizations.models import Organization
 from portal.models import AuditEntry
+from tests.members.test_import import ID, good, messy_roster
 
 D = datetime.date
 K = MemberChange.Kind
 RACE = pytest.mark.django_db(transaction=True)
+DAY, BORN = D(2024, 5, 1), D(1960, 5, 1)
 
 
 def race(*contenders):
@@ -74,11 +77,11 @@ def state_of(member):
     return {name: getattr(member, name) for name in MemberChange.STATE_FIELDS}
 
 
-def transfer_out(member, version=None):
+def transfer_out(member, version=None, on=DAY):
     change = MemberChange(
         member=member,
         kind=K.TRANSFER_OUT,
-        effective_date=D(2024, 5, 1),
+        effective_date=on,
         organization_id=member.organization_id,
         external_organization="外县教育局党委",
         letter_number="转出第9号",
@@ -330,13 +333,14 @@ def test_a_change_saved_in_the_admin_after_another_won_is_a_message_not_a_500(cl
     assert not member.changes.filter(kind=K.CATEGORY_CHANGE).exists()
 
 
-def register(number, name, hold=0):
+def register(number, name, hold=0, birth=BORN, on=DAY):
     """Register a new member with ``number``; ``hold``: seconds to keep the transaction open after."""
 
     def prepare():
         org = Organization.objects.get(name="甲第一支部")
-        person = Member(name=name, gender="M", birth_date=D(1960, 5, 1), joined_on=D(1985, 7, 1), id_number=number)
-        entry = MemberChange(kind=K.REGISTRATION, effective_date=D(2024, 5, 1), organization=org)
+        gender = "M" if int(number[16]) % 2 else "F"
+        person = Member(name=name, gender=gender, birth_date=birth, joined_on=D(1985, 7, 1), id_number=number)
+        entry = MemberChange(kind=K.REGISTRATION, effective_date=on, organization=org)
         entry.management_type, entry.status, entry.category = "self_managed", "full", "retired"
         return person, entry
 
@@ -363,3 +367,126 @@ def test_two_registrations_of_one_id_number_at_the_same_moment_one_is_refused(tr
     assert list(loser.message_dict) == ["id_number"]
     assert Member.objects.filter(id_number=number).count() == 1
     assert MemberChange.objects.filter(member__id_number=number).count() == 1
+
+
+# -- the roster import against changes made while it runs -----------------------------------------
+
+
+def roster(*rows):
+    return messy_roster(list(rows), merge_branch=False)
+
+
+def first_import(tree, user, *numbers):
+    """The register after an earlier import of ``numbers``: {n: member}."""
+    RosterImport(roster(*(good(n) for n in numbers)), "上次.xlsx", tree["a"], user).commit()
+    return {n: Member.objects.get(id_number=ID[n]) for n in numbers}
+
+
+def second_import(tree, user):
+    """Row 4 changes member 1's phone, row 5 member 2's category, row 6 adds member 3."""
+    rows = roster(good(1, 联系电话="13900001111"), good(2, 人员类别="其他"), good(3))
+    job = RosterImport(rows, "本次.xlsx", tree["a"], user)
+    return job, job.analyse()
+
+
+def rejected(plan):
+    return {entry["row"]: (entry["cells"][1], entry["problems"]) for entry in plan.rejected}
+
+
+def test_a_member_transferred_out_during_an_import_stays_transferred_out(tree, users):
+    user = users["secretary_a"]
+    before = first_import(tree, user, 1, 2)
+    job, plan = second_import(tree, user)
+    assert plan.counts == (1, 2, 0, 0)
+    apply_change(transfer_out(before[1], on=datetime.date.today())[0], user)  # while the import runs
+
+    assert job.write(plan, valid_only=True)
+    one, two = (Member.objects.get(pk=before[n].pk) for n in (1, 2))
+    assert one.standing == Standing.TRANSFERRED_OUT and one.phone == "13812348000"
+    assert rejected(plan) == {4: (good(1)["姓名"], [("身份证号", CHANGED)])}
+    assert plan.counts == (1, 1, 0, 1)
+    assert two.category == "other" and Member.objects.filter(id_number=ID[3], standing="active").exists()
+    for member in (one, two):
+        assert state_of(member) == replayed_state(member)
+    assert AuditEntry.objects.filter(action="import", summary__contains="新增1、更新1、未变0、未导入1").exists()
+
+
+def test_all_or_nothing_writes_nothing_when_a_member_changed_since_the_preview(tree, users):
+    user = users["secretary_a"]
+    before = first_import(tree, user, 1, 2)
+    job, plan = second_import(tree, user)
+    apply_change(transfer_out(before[1], on=datetime.date.today())[0], user)
+    changes = MemberChange.objects.count()
+
+    assert not job.write(plan)
+    assert rejected(plan) == {4: (good(1)["姓名"], [("身份证号", CHANGED)])}
+    assert Member.objects.get(pk=before[2].pk).category == "retired"
+    assert not Member.objects.filter(id_number=ID[3]).exists() and MemberChange.objects.count() == changes
+    one = Member.objects.get(pk=before[1].pk)
+    assert one.standing == Standing.TRANSFERRED_OUT and state_of(one) == replayed_state(one)
+
+
+def test_a_new_row_whose_id_number_was_registered_meanwhile_is_rejected_not_an_error(tree, users):
+    user = users["secretary_a"]
+    first_import(tree, user, 1, 2)
+    job, plan = second_import(tree, user)
+    _prepare, act = register(ID[3], "别处登记", birth=D(1953, 4, 4), on=datetime.date.today())
+    assert act(_prepare()) == "registered"  # someone registers member 3 by hand meanwhile
+
+    assert job.write(plan, valid_only=True)
+    assert rejected(plan) == {6: (good(3)["姓名"], [("身份证号", CHANGED)])}
+    assert list(Member.objects.filter(id_number=ID[3]).values_list("name", flat=True)) == ["别处登记"]
+    assert Member.objects.get(id_number=ID[1]).phone == "13900001111"
+
+
+def import_write_a_moment_later(tree, user):
+    """The second import as a contender: analysed first, its write starting just after the other
+    side's (which by then holds its lock or its uncommitted row)."""
+
+    def write(state):
+        job, plan = state
+        pause(0.1)
+        return job.write(plan, valid_only=True), plan
+
+    return (lambda: second_import(tree, user)), write
+
+
+def pause(seconds):
+    if connection.vendor != "sqlite":  # SQLite plays the interleaving one after another anyway
+        time.sleep(seconds)
+
+
+@RACE
+def test_an_import_writing_while_a_transfer_out_holds_the_member_leaves_it_transferred_out(tree, users):
+    user = users["secretary_a"]
+    one = first_import(tree, user, 1, 2)[1]
+    entry = transfer_out(one, on=datetime.date.today())[0]
+
+    def transfer_and_hold(_state):  # the import's lock waits for this transaction, then sees its change
+        with transaction.atomic():
+            apply_change(entry, user)
+            pause(0.5)
+        return "applied"
+
+    transferred, (written, plan) = race((lambda: None, transfer_and_hold), import_write_a_moment_later(tree, user))
+    assert transferred == "applied" and written
+    assert rejected(plan) == {4: (good(1)["姓名"], [("身份证号", CHANGED)])}
+    one = Member.objects.get(pk=one.pk)
+    assert one.standing == Standing.TRANSFERRED_OUT and one.phone == "13812348000"
+    assert state_of(one) == replayed_state(one)
+    assert Member.objects.get(id_number=ID[2]).category == "other"
+
+
+@RACE
+def test_an_import_adding_a_number_registered_by_hand_a_moment_before_rejects_that_row(tree, users):
+    user = users["secretary_a"]
+    first_import(tree, user, 1, 2)
+    # The registration keeps its insert uncommitted a moment: the import's look-up cannot see it
+    # yet, its insert waits on the unique index and then fails; that row is rejected, the rest written.
+    by_hand = register(ID[3], "别处登记", hold=0.5, birth=D(1953, 4, 4), on=datetime.date.today())
+    registered, (written, plan) = race(by_hand, import_write_a_moment_later(tree, user))
+    assert registered == "registered" and written
+    assert rejected(plan) == {6: (good(3)["姓名"], [("身份证号", CHANGED)])}
+    assert list(Member.objects.filter(id_number=ID[3]).values_list("name", flat=True)) == ["别处登记"]
+    assert Member.objects.get(id_number=ID[1]).phone == "13900001111"
+    assert plan.counts == (0, 2, 0, 1)
