@@ -110,7 +110,7 @@ def check_change(change, member, state, last_valid):
         if not str(getattr(change, field) or "").strip():
             errors[field] = message
     if kind in ARRIVALS:
-        _check_arrival(change, state, errors)
+        _check_arrival(change, member, state, errors)
     elif kind == Kind.CORRECTION:
         if last_valid is None:
             errors["kind"] = _("该党员没有可更正的变动记录。")
@@ -144,10 +144,17 @@ def _check_dates(change, member, last_valid, errors):
         }
 
 
-def _check_arrival(change, state, errors):
+def _check_arrival(change, member, state, errors):
     if state is not None and state.standing not in MAY_RETURN:
         errors["kind"] = _("该党员当前%(standing)s，不能再登记“%(kind)s”。") % {
             "standing": Standing(state.standing).label,
+            "kind": change.get_kind_display(),
+        }
+    elif state is not None and (other := member.duplicate_on_register()):
+        # A former member coming back while a newer record holds the number: one person, one record.
+        errors["kind"] = _("该身份证号已登记在册：%(name)s（%(org)s），不能再登记“%(kind)s”。") % {
+            "name": other.name,
+            "org": other.organization,
             "kind": change.get_kind_display(),
         }
     _check_target_organization(change, errors)

@@ -23,6 +23,7 @@ from members.imports import CHANGED, RosterImport
 from members.models import Member, MemberChange, Standing
 from organizations.models import Organization
 from portal.models import AuditEntry
+from tests.conftest import new_member
 from tests.members.test_import import ID, good, messy_roster
 
 D = datetime.date
@@ -490,3 +491,40 @@ def test_an_import_adding_a_number_registered_by_hand_a_moment_before_rejects_th
     assert list(Member.objects.filter(id_number=ID[3]).values_list("name", flat=True)) == ["别处登记"]
     assert Member.objects.get(id_number=ID[1]).phone == "13900001111"
     assert plan.counts == (0, 2, 0, 1)
+
+
+# -- every save of a member moves its version on ----------------------------------------------------
+
+
+def test_a_details_form_built_before_a_change_or_an_import_is_refused_after_it(client, tree, users):
+    user = users["secretary_a"]
+    member = first_import(tree, user, 1)[1]
+    client.force_login(user)
+    url = f"/members/{member.pk}/edit/"
+    shown = details_post(member, address="新地址")
+    moved = MemberChange(member=member, kind=K.MOVE, effective_date=datetime.date.today(), organization=tree["a2"])
+    apply_change(moved, user)
+    response = client.post(url, shown)
+    assert response.status_code == 409 and "办理了党员变动" in response.content.decode()
+
+    shown = details_post(Member.objects.get(pk=member.pk), address="新地址")
+    RosterImport(roster(good(1, 联系电话="13900001111")), "又一次.xlsx", tree["a"], user).commit()
+    response = client.post(url, shown)
+    assert response.status_code == 409 and "联系电话：13812348000 → 13900001111" in response.content.decode()
+    assert Member.objects.get(pk=member.pk).address == "甲社区3号楼"
+
+
+def test_a_former_member_cannot_come_back_while_a_newer_record_holds_the_number(tree, users):
+    old = new_member(tree["a1g1"], "张卫华")
+    apply_change(transfer_out(old)[0])
+    newer = Member.objects.get(pk=old.pk)
+    newer.pk = None  # registered again as a new record
+    arrival = MemberChange(kind=K.REGISTRATION, effective_date=DAY, organization=tree["a2"])
+    arrival.management_type = "self_managed"
+    register_member(newer, arrival)
+    back = MemberChange(member=old, kind=K.TRANSFER_IN, effective_date=DAY, organization=tree["a1g1"])
+    back.external_organization, back.letter_number = "外县教育局党委", "转入第2号"
+    with pytest.raises(ValidationError) as error:
+        apply_change(back)
+    expected = "该身份证号已登记在册：张卫华（甲第二支部），不能再登记“组织关系转入”。"
+    assert error.value.message_dict["kind"] == [expected]
