@@ -1,11 +1,13 @@
 import datetime
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from members.changes import ARRIVALS, apply_change, register_member
-from members.forms import CHANGE_INPUTS, MemberDetailsForm
+from members.forms import CHANGE_INPUTS, MemberDetailsForm, StaleEdit
 from members.identity import normalize_id_number, normalize_phone
 from members.models import Member, MemberChange
 from organizations.models import Organization
@@ -94,6 +96,21 @@ class MemberAddForm(forms.ModelForm):
         return member
 
 
+class RefusesLateConflicts:
+    """An add page whose save lost a race gets a message, not a 500.
+
+    The form's check passed, then another change of the same member (or a registration of the
+    same ID number) was saved first; the save refused, and this request's transaction was rolled back.
+    """
+
+    def add_view(self, request, form_url="", extra_context=None):
+        try:
+            return super().add_view(request, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+
 class ChangeInline(admin.TabularInline):
     model = MemberChange
     fk_name = "member"
@@ -118,7 +135,7 @@ class ChangeInline(admin.TabularInline):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(RefusesLateConflicts, ScopedAdmin):
     list_display = (
         "name",
         "gender",
@@ -192,7 +209,12 @@ class MemberAdmin(ScopedAdmin):
         obj = self.get_object(request, object_id)
         if request.method == "GET" and can_reveal_id(request.user, obj.organization):
             AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, obj, summary=f"查看完整身份证号：{obj.name}")
-        return super().change_view(request, object_id, form_url, extra_context)
+        try:
+            return super().change_view(request, object_id, form_url, extra_context)
+        except StaleEdit:
+            # Another save won the race (and this request's transaction is rolled back): the same
+            # POST again meets the newer version in the form's check, which shows what they changed.
+            return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -253,7 +275,7 @@ class MemberChangeForm(forms.ModelForm):
 
 
 @admin.register(MemberChange)
-class MemberChangeAdmin(ScopedAdmin):
+class MemberChangeAdmin(RefusesLateConflicts, ScopedAdmin):
     form = MemberChangeForm
     list_display = ("effective_date", "member", "kind", "from_organization", "organization", "standing", "recorded_by")
     list_filter = ("kind", "standing")

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -110,7 +110,7 @@ def check_change(change, member, state, last_valid):
         if not str(getattr(change, field) or "").strip():
             errors[field] = message
     if kind in ARRIVALS:
-        _check_arrival(change, state, errors)
+        _check_arrival(change, member, state, errors)
     elif kind == Kind.CORRECTION:
         if last_valid is None:
             errors["kind"] = _("该党员没有可更正的变动记录。")
@@ -144,10 +144,17 @@ def _check_dates(change, member, last_valid, errors):
         }
 
 
-def _check_arrival(change, state, errors):
+def _check_arrival(change, member, state, errors):
     if state is not None and state.standing not in MAY_RETURN:
         errors["kind"] = _("该党员当前%(standing)s，不能再登记“%(kind)s”。") % {
             "standing": Standing(state.standing).label,
+            "kind": change.get_kind_display(),
+        }
+    elif state is not None and (other := member.duplicate_on_register()):
+        # A former member coming back while a newer record holds the number: one person, one record.
+        errors["kind"] = _("该身份证号已登记在册：%(name)s（%(org)s），不能再登记“%(kind)s”。") % {
+            "name": other.name,
+            "org": other.organization,
             "kind": change.get_kind_display(),
         }
     _check_target_organization(change, errors)
@@ -201,10 +208,32 @@ def _check_against_active(change, member, state, errors):
         errors["category"] = _("请选择新的人员类别。")
 
 
+# Said to whoever loses a race with another change of the same member.
+MEMBER_BUSY = _lazy("该党员信息刚被他人修改，请刷新后重试。")
+CONFLICT_CODES = ("stale", "busy")
+
+
+def apply_change(change, actor=None, expected_version=None):
+    """Check and record ``change`` for its member; update the member. ``actor``: request or user.
+
+    ``expected_version``: the member's version the caller's form was built on; if someone changed
+    the member since, the change is refused (code "stale") rather than applied to a state the
+    user never saw. The loser of two changes at the same moment gets a ValidationError (code
+    "busy"), never a database error.
+    """
+    try:
+        return _apply_change(change, actor, expected_version)
+    except (OperationalError, IntegrityError) as error:
+        # Lock timeouts, deadlocks, serialization failures, SQLite's "database is locked", an ID
+        # number registered meanwhile: the other side won, and this transaction is rolled back.
+        raise ValidationError(MEMBER_BUSY, code="busy") from error
+
+
 @transaction.atomic
-def apply_change(change, actor=None):
-    """Check and record ``change`` for its member; update the member. ``actor``: request or user."""
+def _apply_change(change, actor, expected_version):
     member = Member.objects.select_for_update().get(pk=change.member_id)
+    if expected_version is not None and member.version != expected_version:
+        raise ValidationError(MEMBER_BUSY, code="stale")
     change.member = member
     history = list(member.valid_changes())
     last_valid = history[-1] if history else None
@@ -276,10 +305,19 @@ def register_member(member, change, actor=None):
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    member.save()
+    _insert_new(member)
     AuditEntry.record(actor, AuditEntry.Action.MEMBER_CREATE, member, summary=f"新建党员档案：{member.name}")
     change.member = member
     return apply_change(change, actor)
+
+
+def _insert_new(member):
+    """Save a new record; an ID number registered by someone else a moment ago is a field error."""
+    try:
+        with transaction.atomic():  # a savepoint: the failed insert must not break the caller's transaction
+            member.save()
+    except IntegrityError:
+        raise ValidationError({"id_number": _("该身份证号刚被他人登记在册，请刷新后重试。")}) from None
 
 
 def _user_of(actor):

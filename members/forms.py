@@ -2,12 +2,14 @@ import datetime
 
 from django import forms
 from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from members.attention import BY_KEY
-from members.changes import ARRIVALS, apply_change, register_member
+from members.changes import ARRIVALS, CONFLICT_CODES, apply_change, register_member
 from members.models import Category, ManagementType, Member, MemberChange, Standing, Status
 from organizations.forms import OrganizationPicker
 from organizations.models import Organization
@@ -105,22 +107,46 @@ class ChangeFields(OrganizationPicker):
 
 
 class MemberChangeForm(ChangeFields):
+    # The member's version when the form was first shown: a change by someone else since refuses
+    # this one, because what the user saw (and the summary step described) is no longer true.
+    # Every page sends it; a post without it (a script) is still checked against the current state.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    conflict = False  # refused because someone else changed the member meanwhile
+
     def __init__(self, *args, member, kind, user, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.member, self.request = member, request
+        self.fields["version"].initial = member.version
         place = None if kind == K.MOVE else member.organization
         self.setup_change_fields(kind, user, place=place)
+
+    def built_on_older_version(self):
+        """Whether the posted form was shown before the member's latest change (the save will refuse it)."""
+        posted = self.data.get("version") if self.is_bound else None
+        return bool(posted) and posted != str(self.member.version)
 
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            error = errors_of_dry_run(lambda: apply_change(self.build_change(self.member), self.request))
+            error = errors_of_dry_run(self._apply)
             if error:
-                add_domain_errors(self, error, renames={"organization": "branch"})
+                self._refuse(error)
         return cleaned
 
     def save(self):
-        return apply_change(self.build_change(self.member), self.request)
+        """The saved change, or None with the reason on the form (someone else's change won meanwhile)."""
+        try:
+            return self._apply()
+        except ValidationError as error:
+            self._refuse(error)
+            return None
+
+    def _apply(self):
+        return apply_change(self.build_change(self.member), self.request, self.cleaned_data["version"])
+
+    def _refuse(self, error):
+        self.conflict = getattr(error, "code", None) in CONFLICT_CODES
+        add_domain_errors(self, error, renames={"organization": "branch"})
 
 
 # What a new member's record asks for besides the name and ID number, in the order of the form.
@@ -198,13 +224,24 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
         return register_member(member, change, self.request)
 
     def save(self, commit=True):
-        return self._register()
+        """The arrival entry of the new record, or None with the reason on the form (e.g. the ID
+        number was registered by someone else a moment ago)."""
+        try:
+            return self._register()
+        except ValidationError as error:
+            add_domain_errors(self, error, renames={"organization": "branch", "kind": "arrival"})
+            return None
+
+
+class StaleEdit(Exception):
+    """Another save reached the member first; the form now carries the refusal and what they changed."""
 
 
 class MemberDetailsForm(forms.ModelForm):
     """Edit personal details; refuses to overwrite what someone else saved meanwhile."""
 
     snapshot = forms.CharField(widget=forms.HiddenInput)
+    others_changes = None  # when refused: what the other person changed, one line per field
 
     class Meta:
         model = Member
@@ -220,8 +257,21 @@ class MemberDetailsForm(forms.ModelForm):
         self.fields["snapshot"].initial = signing.dumps({"version": self.instance.version, **self._values()})
 
     def save_audited(self, actor):
-        """Save, and audit each changed detail with its value before and after (``actor``: request or user)."""
-        member = self.save()
+        """Save, and audit each changed detail with its value before and after (``actor``: request or user).
+
+        The write only happens if the record is still at the version the form was built on, so
+        of two edits sent at the same moment one is refused (``StaleEdit``) instead of lost.
+        """
+        member = self.instance
+        editable = [name for name in self.fields if name in Member.DETAIL_FIELDS]
+        with transaction.atomic():
+            if not member.save_if_unchanged(editable, self.seen["version"]):
+                self.add_error(None, self._refusal(Member.objects.get(pk=member.pk)))
+                raise StaleEdit
+            self._audit(member, actor)
+        return member
+
+    def _audit(self, member, actor):
         diff = {
             name: [str(self.initial.get(name)), str(getattr(member, name))]
             for name in self.changed_data
@@ -236,7 +286,6 @@ class MemberDetailsForm(forms.ModelForm):
                 summary=f"修改党员信息：{member.name}（{labels}）",
                 changes=diff,
             )
-        return member
 
     def _values(self, member=None):
         member = member or self.instance
@@ -245,25 +294,28 @@ class MemberDetailsForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         try:
-            seen = signing.loads(self.data.get("snapshot", ""))
+            self.seen = signing.loads(self.data.get("snapshot", ""))
         except signing.BadSignature:
             raise forms.ValidationError(_("页面已失效，请重新打开后再保存。")) from None
         current = Member.objects.get(pk=self.instance.pk)
-        if seen["version"] != current.version:
-            now = self._values(current)
-            changed = [
-                f"{self.fields[name].label}：{seen.get(name) or '（空）'} → {now[name] or '（空）'}"
-                for name in now
-                if now[name] != seen.get(name)
-            ]
-            self.others_changes = changed
-            raise forms.ValidationError(
-                _(
-                    "您打开页面后，该党员信息已被他人修改并保存，本次修改未保存。他人修改的内容：%(changes)s。请核对后重新填写。"
-                )
-                % {"changes": "；".join(changed) or _("办理了党员变动")}
-            )
+        if self.seen["version"] != current.version:
+            raise self._refusal(current)  # early and friendly; save_audited is what guarantees it
         return cleaned
+
+    def _refusal(self, current):
+        """The error saying what changed between the version the form was built on and ``current``."""
+        now = self._values(current)
+        self.others_changes = [
+            f"{self.fields[name].label}：{self.seen.get(name) or '（空）'} → {now[name] or '（空）'}"
+            for name in now
+            if now[name] != self.seen.get(name)
+        ]
+        return forms.ValidationError(
+            _(
+                "您打开页面后，该党员信息已被他人修改并保存，本次修改未保存。他人修改的内容：%(changes)s。请核对后重新填写。"
+            )
+            % {"changes": "；".join(self.others_changes) or _("办理了党员变动")}
+        )
 
 
 class MemberFilterForm(forms.Form):

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from members.changes import MemberState, next_state
@@ -28,7 +28,7 @@ from members.models import (
     pinyin_keys,
     years_before,
 )
-from members.roster import RosterError, parse_row, read_roster
+from members.roster import LABELS, RosterError, parse_row, read_roster
 from organizations.models import Organization
 from portal.access import member_organizations_for
 from portal.models import AuditEntry
@@ -52,6 +52,7 @@ LOOKUP_CHUNK = 2000
 DECIDABLE = ("branch", "status", "category")
 FULL_AFTER_YEARS = 2  # joined this long ago and still no 正式/预备: probation is long over
 MAX_PLACE_QUESTIONS = 30  # branch names of a file the preview offers to map, most rows first
+CHANGED = "预览后该党员信息已变更，请重新预览。"  # a row whose member someone changed between preview and commit
 
 
 @dataclass
@@ -93,6 +94,7 @@ class RosterImport:
     def analyse(self, progress=None):
         remembered = partial(ColumnMapping.remembered, self.organization)
         sheet = read_roster(self.data, self.mapping, remembered=remembered)
+        self.mapping = sheet.mapping  # read again the same way (the late rows' cells at commit)
         plan = Plan(
             extra_columns=sheet.extra_columns,
             headers=self._headers(sheet),
@@ -217,41 +219,94 @@ class RosterImport:
     # -- commit -------------------------------------------------------------------------------
 
     def commit(self, valid_only=False, progress=None, batch=None):
-        """Write the plan in one transaction; with rejected rows, only when ``valid_only``."""
+        """Analyse, then write the plan in one transaction; with rejected rows, only when ``valid_only``."""
         plan = self.analyse(progress)
+        return plan, self.write(plan, valid_only, batch)
+
+    def write(self, plan, valid_only=False, batch=None):
+        """Write what ``analyse`` planned, unless the register moved on since; whether anything was written.
+
+        The members to update are locked and compared with the version the analysis read, and the
+        ID numbers to add are looked up under lock: a row someone changed meanwhile (a member
+        transferred out while a big file was checked) is rejected, not written over their change.
+        """
         if plan.pending or (plan.rejected and not valid_only):
-            return plan, False
-        with transaction.atomic():
-            recorded_at = timezone.now()
-            self._write_new(plan, recorded_at, batch)
-            self._write_updates(plan, recorded_at, batch)
-            new, updated, unchanged, rejected = plan.counts
-            AuditEntry.record(
-                self.actor,
-                AuditEntry.Action.IMPORT,
-                self.organization,
-                summary=f"导入花名册“{self.file_name}”到{self.organization.name}：新增{new}、更新{updated}、"
-                f"未变{unchanged}、未导入{rejected}",
-            )
-        return plan, True
+            return False
+        try:
+            with transaction.atomic():
+                late = self._changed_members(plan.updates) | self._taken_numbers(plan.new)
+                self._reject_late(plan, late, valid_only)
+                recorded_at = timezone.now()
+                self._write_new(plan, recorded_at, batch, valid_only)
+                self._write_updates(plan, recorded_at, batch)
+                self._audit(plan)
+        except _ChangedSinceAnalysis:
+            return False  # all or nothing: nothing written, the late rows are in plan.rejected
+        return True
+
+    def _audit(self, plan):
+        new, updated, unchanged, rejected = plan.counts
+        AuditEntry.record(
+            self.actor,
+            AuditEntry.Action.IMPORT,
+            self.organization,
+            summary=f"导入花名册“{self.file_name}”到{self.organization.name}：新增{new}、更新{updated}、"
+            f"未变{unchanged}、未导入{rejected}",
+        )
+
+    def _changed_members(self, updates):
+        """Row numbers whose member was saved after the analysis read it; locks the others until commit."""
+        seen = {}  # member pk: [(row number, version the analysis read)]
+        for number, member, _changed, _org in updates:
+            seen.setdefault(member.pk, []).append((number, member.version))
+        late, pks = set(), sorted(seen)
+        for start in range(0, len(pks), LOOKUP_CHUNK):
+            chunk = pks[start : start + LOOKUP_CHUNK]
+            # In primary-key order, so that two imports locking overlapping members cannot deadlock.
+            locked = Member.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+            now = dict(locked.values_list("pk", "version"))
+            late.update(number for pk in chunk for number, version in seen[pk] if now.get(pk) != version)
+        return late
+
+    def _taken_numbers(self, new):
+        """Row numbers of new members whose ID number is on the register by now.
+
+        Every record holding one of the numbers is locked, so that a former member cannot be
+        transferred back in with it before this import commits.
+        """
+        rows = {values["id_number"]: number for number, values, _org in new}
+        numbers, taken = sorted(rows), set()
+        for start in range(0, len(numbers), LOOKUP_CHUNK):
+            holders = Member.objects.select_for_update().filter(id_number__in=numbers[start : start + LOOKUP_CHUNK])
+            for number, standing in holders.order_by("pk").values_list("id_number", "standing"):
+                if standing == Standing.ACTIVE:
+                    taken.add(rows[number])
+        return taken
+
+    def _reject_late(self, plan, late, valid_only):
+        """Move the rows in ``late`` from the plan to its rejected rows; all or nothing refuses them all."""
+        if not late:
+            return
+        plan.new = [entry for entry in plan.new if entry[0] not in late]
+        plan.updates = [entry for entry in plan.updates if entry[0] not in late]
+        cells = self._cells(late)
+        problems = [(LABELS["id_number"], CHANGED)]
+        rejected = [{"row": number, "cells": cells[number], "problems": problems} for number in late]
+        plan.rejected = sorted(plan.rejected + rejected, key=lambda entry: entry["row"])
+        if not valid_only:
+            raise _ChangedSinceAnalysis
+
+    def _cells(self, numbers):
+        """The cells of the rows ``numbers`` as the file has them (for the rejected rows' download)."""
+        rows = read_roster(self.data, self.mapping).rows
+        return {number: [_plain(cell) for cell in cells] for number, cells in rows if number in numbers}
 
     def _note(self, batch):
         return f"花名册导入{f'（批次{batch.pk}）' if batch else ''}"
 
-    def _write_new(self, plan, recorded_at, batch):
-        members, changes = [], []
-        for _number, values, org in plan.new:
-            member = Member(
-                **{name: values[name] for name in (*DETAILS, "gender", "birth_date", "id_number", "confirmed_on")},
-                organization=org,
-                status=values["status"],
-                category=values["category"],
-                management_type=values["management_type"],
-                standing=Standing.ACTIVE,
-            )
-            member.name_pinyin, member.name_initials = pinyin_keys(member.name)
-            members.append(member)
-        Member.objects.bulk_create(members)
+    def _write_new(self, plan, recorded_at, batch, valid_only=False):
+        members = self._insert_members(plan, valid_only)
+        changes = []
         for member, (_number, values, org) in zip(members, plan.new, strict=True):
             kind = K.TRANSFER_IN if values["arrival"] == K.TRANSFER_IN else K.REGISTRATION
             change = MemberChange(
@@ -273,7 +328,39 @@ class RosterImport:
             changes.append(change)
         MemberChange.objects.bulk_create(changes)
 
+    def _insert_members(self, plan, valid_only):
+        """Insert the new members; a number registered by someone else since the locked look-up is rejected.
+
+        Only PostgreSQL has that instant (SQLite's writers queue for the whole transaction): the
+        unique index makes the insert wait for the other registration and then fail, so the
+        look-up is repeated, now seeing it, and the rest inserted again.
+        """
+        while True:
+            members = [self._new_member(values, org) for _number, values, org in plan.new]
+            try:
+                with transaction.atomic():  # a savepoint: the failed insert must not end the import's transaction
+                    Member.objects.bulk_create(members)
+                return members
+            except IntegrityError:
+                late = self._taken_numbers(plan.new)
+                if not late:
+                    raise  # not a number registered meanwhile: a real error
+                self._reject_late(plan, late, valid_only)
+
+    def _new_member(self, values, org):
+        member = Member(
+            **{name: values[name] for name in (*DETAILS, "gender", "birth_date", "id_number", "confirmed_on")},
+            organization=org,
+            status=values["status"],
+            category=values["category"],
+            management_type=values["management_type"],
+            standing=Standing.ACTIVE,
+        )
+        member.name_pinyin, member.name_initials = pinyin_keys(member.name)
+        return member
+
     def _write_updates(self, plan, recorded_at, batch):
+        """Write the planned updates; each member is locked and still as the analysis read it."""
         changes, audits = [], []
         for _number, member, changed, org in plan.updates:
             state = MemberState.of(member)
@@ -320,6 +407,10 @@ class RosterImport:
                 )
         MemberChange.objects.bulk_create(changes)
         AuditEntry.objects.bulk_create(audits)
+
+
+class _ChangedSinceAnalysis(Exception):
+    """Rows the register moved past since the analysis, in an import that writes all rows or none."""
 
 
 class _Places:

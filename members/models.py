@@ -12,7 +12,7 @@ import hashlib
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -256,6 +256,22 @@ class Member(models.Model):
             self.version += 1
         self.name_pinyin, self.name_initials = pinyin_keys(self.name)
         super().save(*args, **kwargs)
+
+    def save_if_unchanged(self, fields, expected_version):
+        """Write ``fields`` only if the record is still at ``expected_version``; False if someone saved meanwhile.
+
+        One ``UPDATE … WHERE version = …``: of two edits built on the same version exactly one
+        matches, however close together they arrive (a check in Python, then a save, lets both win).
+        """
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        names = [*fields, "name_pinyin", "name_initials"]
+        values = {name: getattr(self, name) for name in names}
+        updated = Member.objects.filter(pk=self.pk, version=expected_version).update(
+            **values, updated_at=timezone.now(), version=F("version") + 1
+        )
+        if updated:
+            self.version = expected_version + 1
+        return bool(updated)
 
     @property
     def masked_id_number(self):

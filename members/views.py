@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.changes import available_kinds, describe_change
-from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm
+from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
 from members.identity import id_birth_date, id_gender, validate_id_number
 from members.models import Member, MemberChange, Standing, branches_and_groups
 from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
@@ -160,17 +160,25 @@ def member_edit(request, pk):
     can_see_id = can_reveal_id(request.user, member.organization)
     form = MemberDetailsForm(request.POST or None, instance=member, can_see_id=can_see_id)
     if request.method == "POST" and form.is_valid():
-        saved = form.save_audited(request)
-        messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
-        return redirect("members:detail", pk=member.pk)
-    return render(request, "members/edit.html", {"member": member, "form": form})
+        try:
+            saved = form.save_audited(request)
+        except StaleEdit:
+            pass  # the form now says what the other person changed
+        else:
+            messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
+            return redirect("members:detail", pk=member.pk)
+    status = 409 if form.others_changes is not None else 200
+    return render(request, "members/edit.html", {"member": member, "form": form}, status=status)
 
 
 def _confirm_or_save(request, form, member, template_context):
     """Form → summary of what will happen → save. Returns the saved change or a response."""
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm"):
-            return form.save()
+            saved = form.save()
+            if saved is not None:
+                return saved
+            return _change_form(request, form, template_context)  # someone else's change came first
         change = form.build_change(member) if member else None
         return render(
             request,
@@ -182,14 +190,20 @@ def _confirm_or_save(request, form, member, template_context):
                 "fields": _filled_fields(form),
             },
         )
-    return render(request, "members/change_form.html", {**template_context, "form": form})
+    return _change_form(request, form, template_context)
+
+
+def _change_form(request, form, template_context):
+    # 409 when refused because someone else changed the member meanwhile: a conflict, not a typo.
+    status = 409 if getattr(form, "conflict", False) else 200
+    return render(request, "members/change_form.html", {**template_context, "form": form}, status=status)
 
 
 def _filled_fields(form):
     shown = []
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
-        if value in (None, "") or name in ("arrival", "community"):
+        if value in (None, "") or name in ("arrival", "community") or field.widget.is_hidden:
             continue
         if hasattr(field, "choices") and not hasattr(value, "pk"):
             value = dict(field.choices).get(value, value)
@@ -203,10 +217,11 @@ def member_change(request, pk, kind):
     if kind not in MemberChange.Kind.values:
         raise Http404
     kind = MemberChange.Kind(kind)
-    if kind not in available_kinds(member):
+    form = MemberChangeForm(request.POST or None, member=member, kind=kind, user=request.user, request=request)
+    # A form built before someone else's change gets the form page saying so (not "not possible now").
+    if kind not in available_kinds(member) and not form.built_on_older_version():
         messages.error(request, _("该党员当前不能登记“%(kind)s”。") % {"kind": kind.label})
         return redirect("members:detail", pk=member.pk)
-    form = MemberChangeForm(request.POST or None, member=member, kind=kind, user=request.user, request=request)
     last = member.valid_changes().last() if kind == MemberChange.Kind.CORRECTION else None
     result = _confirm_or_save(request, form, member, {"member": member, "kind": kind, "reversed": last})
     if isinstance(result, MemberChange):
@@ -222,6 +237,8 @@ def member_new(request):
     form = NewMemberForm(request.POST or None, initial=request.GET.dict(), user=request.user, request=request)
     if request.method == "POST" and form.is_valid() and request.POST.get("confirm"):
         change = form.save()
+        if change is None:  # the ID number was registered by someone else a moment ago
+            return _change_form(request, form, {"new": True})
         messages.success(
             request, _("已为%(name)s建档：%(kind)s。") % {"name": change.member.name, "kind": change.get_kind_display()}
         )
