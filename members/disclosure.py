@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from members.identity import mask_id_number, mask_id_tail, mask_phone, normalize_phone, number_term
-from portal.access import can_reveal_id, covers, organizations_for
+from portal.access import can_reveal_id, covers, organizations_for, scope_paths
 from portal.models import AuditEntry
 
 # A full date in text (1958-03-02, 1958.3.2, 1958/03/02, 1958年3月2日): reduced to year and month.
@@ -117,6 +117,11 @@ def duplicate_message(other, user):
     if user is not None and covers(user, other.organization):
         return _("该身份证号已登记在册：%(name)s（%(org)s）。") % {"name": other.name, "org": other.organization}
     return _("该身份证号已在其他社区登记，请联系街道党工委")
+
+
+def finds_tails(user):
+    """Whether ``user`` may search by the last digits of a number anywhere (the search box's hint)."""
+    return scope_paths(user, reveal=True) != []
 
 
 def tails_scope(user):

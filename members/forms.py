@@ -367,6 +367,8 @@ class MemberFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if not disclosure.finds_tails(user):
+            self.fields["q"].widget.attrs["placeholder"] = _("姓名、拼音首字母（如 zwh）、完整的身份证号或手机号")
         in_scope = organizations_for(user).exclude(kind=Organization.Kind.STREET)
         self.fields["org"].queryset = in_scope  # any organization in scope filters, e.g. from the tree page
         self.fields["org"].widget.choices = self._org_choices(in_scope)

@@ -353,3 +353,10 @@ def test_the_age_shown_without_the_reveal_right_does_not_move_on_the_birthday():
     today = D.today()
     first, late = (Member(birth_date=today.replace(year=today.year - 60, day=day)) for day in (1, 28))
     assert disclose_as(first, False).age == disclose_as(late, False).age == 60
+
+
+def test_the_search_box_offers_tails_only_to_roles_that_may_use_them(client, users, street):
+    client.force_login(users["viewer_a"])
+    assert "完整的身份证号或手机号" in client.get("/members/").content.decode()
+    client.force_login(users["secretary_a"])
+    assert "身份证或手机号后几位" in client.get("/members/").content.decode()
