@@ -27,6 +27,9 @@ in the user's scope.
 Why the last four only: an ID number is area code (6) + birth date (8) + sequence and check
 character (4). Every page shows the birth year and month; with the area code shown as well only
 the day would be left, about 31 candidates of which the check character keeps one in eleven.
+Even so, an area code can be guessed (most members of a street share it): year, month and last
+four then leave about three candidates, sometimes one; the complete-number search that would tell
+them apart is audited, which is why every number search is.
 """
 
 import datetime
@@ -36,6 +39,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from members.identity import mask_id_number, mask_id_tail, mask_phone, normalize_phone, number_term
+from members.roster import parse_date, text
 from portal.access import can_reveal_id, covers, organizations_for, scope_paths
 from portal.models import AuditEntry
 
@@ -96,15 +100,15 @@ def attach_shown(members, user):
     return members
 
 
-def blur_numbers(text):
-    """``text`` with any ID number or mobile number in it masked as for a role without the right."""
-    text = ID_IN_TEXT.sub(lambda m: mask_id_tail(m.group(0)), text)
-    return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+def blur_numbers(words):
+    """``words`` with any ID number or mobile number in them masked as for a role without the right."""
+    words = ID_IN_TEXT.sub(lambda m: mask_id_tail(m.group(0)), words)
+    return MOBILE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), words)
 
 
-def blur(text):
-    """``text`` with numbers masked and every full date reduced to year and month."""
-    return DATE_IN_TEXT.sub(_year_and_month, blur_numbers(text))
+def blur(words):
+    """``words`` with numbers masked and every full date reduced to year and month."""
+    return DATE_IN_TEXT.sub(_year_and_month, blur_numbers(words))
 
 
 def _year_and_month(match):
@@ -160,8 +164,6 @@ def file_cells(headers, cells, user, organization):
 
 
 def _file_cell(header, cell):
-    from members.roster import parse_date, text  # the roster reader knows how people type values
-
     if cell is None or cell == "":
         return cell
     if header == "身份证号":
@@ -171,7 +173,10 @@ def _file_cell(header, cell):
     if header == "出生日期":
         day = parse_date(cell)
         return f"{day:%Y-%m}" if day else blur(text(cell))
-    return blur_numbers(text(cell)) if isinstance(cell, (str, int, float)) else cell
+    if not isinstance(cell, (str, int, float)):
+        return cell
+    blurred = blur_numbers(text(cell))
+    return cell if blurred == text(cell) else blurred
 
 
 def rejected_row(entry, headers, user, organization):

@@ -237,7 +237,8 @@ class MemberDetailsForm(forms.ModelForm):
 
     def __init__(self, *args, user, reveal_id=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user, self.instance.checked_by = user, user  # a duplicate ID is named only within the scope
+        self.user = user
+        self.instance.checked_by = user  # a duplicate ID number is named only within the user's scope
         self.shown = disclosure.disclose(self.instance, user, reveal_id=reveal_id)
         self.revealed = self.shown.full and reveal_id
         allowed = detail_fields(user, self.instance, reveal_id)
