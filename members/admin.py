@@ -2,13 +2,14 @@ import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from members import disclosure
 from members.changes import ARRIVALS, apply_change, register_member
-from members.forms import CHANGE_INPUTS, MemberDetailsForm, StaleEdit
-from members.identity import normalize_id_number, normalize_phone
+from members.forms import CHANGE_INPUTS, MemberDetailsForm, StaleEdit, detail_fields
 from members.models import Member, MemberChange
 from organizations.models import Organization
 from portal.access import can_reveal_id, member_organizations_for, organizations_for, scoped
@@ -134,87 +135,100 @@ class ChangeInline(admin.TabularInline):
         return super().get_queryset(request).select_related("organization", "recorded_by", "reverses")
 
 
+# A detail the user may not see in full is shown through the disclosure rule instead of the field.
+DISPLAYED = {"id_number": "id_display", "birth_date": "birth_display", "phone": "phone_display"}
+
+
 @admin.register(Member)
 class MemberAdmin(RefusesLateConflicts, ScopedAdmin):
-    list_display = (
-        "name",
-        "gender",
-        "masked_id",
-        "masked_phone_number",
-        "organization",
-        "status",
-        "category",
-        "management_type",
-        "standing",
-    )
     list_filter = (OrganizationInScopeFilter, "standing", "status", "category", "management_type")
-    search_fields = ("name", "id_number__endswith", "phone__endswith")
+    search_fields = ("name",)  # numbers too, under the disclosure rule: see get_search_results
     list_select_related = ("organization",)
     inlines = [ChangeInline]
     list_per_page = 50
+
+    def get_list_display(self, request):
+        @admin.display(description=_("身份证号"))
+        def id_number(obj):
+            return disclosure.disclose(obj, request.user).id_number
+
+        @admin.display(description=_("联系电话"))
+        def phone(obj):
+            return disclosure.disclose(obj, request.user).phone
+
+        return ("name", "gender", id_number, phone, "organization", "status", "category", "management_type", "standing")
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else []
 
     def get_search_results(self, request, queryset, search_term):
-        # ID numbers are stored upper-case and half-width; phones without separators.
-        term = normalize_phone(normalize_id_number(search_term)) if search_term.strip().isascii() else search_term
-        return super().get_search_results(request, queryset, term)
+        # Also behind the change admin's member autocomplete: the same rule and the same audit.
+        results = disclosure.search(queryset, search_term, request.user)
+        disclosure.audit_number_search(request, search_term, results, "管理后台")
+        return results, False
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        obj.seen_by = request.user  # for the display fields, which are given only the object
+        return obj
+
+    def _reveal(self, request, obj):
+        """Whether this page carries the full ID number: asked for (?reveal=id), allowed, editable."""
+        return (
+            request.GET.get("reveal") == "id"
+            and can_reveal_id(request.user, obj.organization)
+            and self.has_change_permission(request, obj)
+        )
 
     def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = MemberAddForm
-        else:
-            kwargs["form"] = MemberDetailsForm
+        kwargs["form"] = MemberAddForm if obj is None else MemberDetailsForm
         form_class = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None:
-            return form_class
+        if obj is None:
+            extra = {"user": request.user, "request": request}
+        else:
+            extra = {"user": request.user, "reveal_id": self._reveal(request, obj)}
 
         class BoundForm(form_class):
             def __init__(self, *args, **kw):
-                super().__init__(*args, user=request.user, request=request, **kw)
+                super().__init__(*args, **extra, **kw)
 
         return BoundForm
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return [
-                *self._detail_fields(request, obj),
-                "organization",
-                "status",
-                "category",
-                "arrival",
-                *ARRIVAL_FIELDS,
-            ]
+            return [*Member.DETAIL_FIELDS, "organization", "status", "category", "arrival", *ARRIVAL_FIELDS]
         return [*self._detail_fields(request, obj), *STATE_FIELDS, "snapshot"]
 
     def _detail_fields(self, request, obj):
-        fields = list(Member.DETAIL_FIELDS)
-        if obj is not None and not can_reveal_id(request.user, obj.organization):
-            fields[fields.index("id_number")] = "masked_id"
-        return fields
+        editable = detail_fields(request.user, obj, self._reveal(request, obj))
+        if not self.has_change_permission(request, obj):
+            editable = [name for name in editable if name not in DISPLAYED]  # all read-only: shown by the rule
+        return [name if name in editable else DISPLAYED.get(name, name) for name in Member.DETAIL_FIELDS]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        readonly = list(STATE_FIELDS)
-        if not can_reveal_id(request.user, obj.organization):
-            readonly.append("masked_id")
-        return readonly
+        return [*STATE_FIELDS, *(name for name in self._detail_fields(request, obj) if name in DISPLAYED.values())]
 
     def get_fieldsets(self, request, obj=None):
         return [(None, {"fields": self.get_fields(request, obj)})]
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
-        if request.method == "GET" and can_reveal_id(request.user, obj.organization):
-            AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, obj, summary=f"查看完整身份证号：{obj.name}")
+        may_reveal = can_reveal_id(request.user, obj.organization) and self.has_change_permission(request, obj)
+        offer = may_reveal and not self._reveal(request, obj)
+        context = {**(extra_context or {}), "offer_reveal_id": offer}
         try:
-            return super().change_view(request, object_id, form_url, extra_context)
+            return super().change_view(request, object_id, form_url, context)
         except StaleEdit:
             # Another save won the race (and this request's transaction is rolled back): the same
             # POST again meets the newer version in the form's check, which shows what they changed.
-            return super().change_view(request, object_id, form_url, extra_context)
+            return super().change_view(request, object_id, form_url, context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and self._reveal(request, obj):  # the page about to be sent holds the full number
+            AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, obj, summary=f"修改身份证号：{obj.name}")
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -222,13 +236,20 @@ class MemberAdmin(RefusesLateConflicts, ScopedAdmin):
             return
         form.save_audited(request)
 
+    def _shown(self, obj):
+        return disclosure.disclose(obj, getattr(obj, "seen_by", None) or AnonymousUser())
+
     @admin.display(description=_("身份证号"))
-    def masked_id(self, obj):
-        return obj.masked_id_number
+    def id_display(self, obj):
+        return self._shown(obj).id_number
+
+    @admin.display(description=_("出生日期"))
+    def birth_display(self, obj):
+        return self._shown(obj).birth_date
 
     @admin.display(description=_("联系电话"))
-    def masked_phone_number(self, obj):
-        return obj.masked_phone
+    def phone_display(self, obj):
+        return self._shown(obj).phone
 
 
 class MemberChangeForm(forms.ModelForm):

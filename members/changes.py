@@ -299,6 +299,7 @@ def register_member(member, change, actor=None):
     member.category = change.category or member.category
     member.management_type = ARRIVAL_MANAGEMENT.get(change.kind) or change.management_type
     member.standing = Standing.ACTIVE
+    member.checked_by = _user_of(actor)  # a duplicate ID number is named only to whose scope holds it
     try:
         member.full_clean(exclude=["organization"] if "organization" in errors else None)
     except ValidationError as error:

@@ -5,9 +5,12 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse_lazy
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from members import disclosure
 from members.attention import BY_KEY
 from members.changes import ARRIVALS, CONFLICT_CODES, apply_change, register_member
 from members.models import Category, ManagementType, Member, MemberChange, Standing, Status
@@ -237,8 +240,27 @@ class StaleEdit(Exception):
     """Another save reached the member first; the form now carries the refusal and what they changed."""
 
 
+def detail_fields(user, member, reveal_id=False):
+    """The personal details ``user`` edits of ``member``: the ID number only after an audited reveal,
+    the birth date (it follows the ID number) only with the reveal right (members/disclosure.py)."""
+    full = disclosure.may_see_full(user, member)
+    hidden = set() if full and reveal_id else {"id_number"}
+    if not full:
+        hidden.add("birth_date")
+    return [name for name in Member.DETAIL_FIELDS if name not in hidden]
+
+
+def _digest(value):
+    # Keyed with the secret key: a plain hash of a phone with seven digits shown is undone in 10,000 tries.
+    return salted_hmac("members.forms.snapshot", str(value or "")).hexdigest()[:16]
+
+
 class MemberDetailsForm(forms.ModelForm):
-    """Edit personal details; refuses to overwrite what someone else saved meanwhile."""
+    """Edit personal details; refuses to overwrite what someone else saved meanwhile.
+
+    What the form shows follows the disclosure rule: no ID number unless revealed (``reveal_id``,
+    audited by the view), and for a role without the reveal right no birth date and the phone masked,
+    kept as stored unless a new number is typed."""
 
     snapshot = forms.CharField(widget=forms.HiddenInput)
     others_changes = None  # when refused: what the other person changed, one line per field
@@ -250,11 +272,23 @@ class MemberDetailsForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3})
         }
 
-    def __init__(self, *args, can_see_id=True, **kwargs):
+    def __init__(self, *args, user, reveal_id=False, **kwargs):
         super().__init__(*args, **kwargs)
-        if not can_see_id:
-            del self.fields["id_number"]
-        self.fields["snapshot"].initial = signing.dumps({"version": self.instance.version, **self._values()})
+        self.user = user
+        self.instance.checked_by = user  # a duplicate ID number is named only within the user's scope
+        self.shown = disclosure.disclose(self.instance, user, reveal_id=reveal_id)
+        self.revealed = self.shown.full and reveal_id
+        allowed = detail_fields(user, self.instance, reveal_id)
+        for name in [name for name in self.fields if name in Member.DETAIL_FIELDS and name not in allowed]:
+            del self.fields[name]
+        if not self.shown.full and "phone" in self.fields:
+            self.initial["phone"] = self.shown.phone
+            self.fields["phone"].help_text = _("只显示部分号码；如需更改，请填写新的完整号码。")
+        self.fields["snapshot"].initial = signing.dumps({"version": self.instance.version, "seen": self._seen()})
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        return self.instance.phone if not self.shown.full and phone == self.shown.phone else phone
 
     def save_audited(self, actor):
         """Save, and audit each changed detail with its value before and after (``actor``: request or user).
@@ -265,7 +299,7 @@ class MemberDetailsForm(forms.ModelForm):
         member = self.instance
         editable = [name for name in self.fields if name in Member.DETAIL_FIELDS]
         with transaction.atomic():
-            if not member.save_if_unchanged(editable, self.seen["version"]):
+            if not member.save_if_unchanged(editable, self.version):
                 self.add_error(None, self._refusal(Member.objects.get(pk=member.pk)))
                 raise StaleEdit
             self._audit(member, actor)
@@ -287,35 +321,48 @@ class MemberDetailsForm(forms.ModelForm):
                 changes=diff,
             )
 
-    def _values(self, member=None):
+    def _seen(self, member=None):
+        """{detail: [as this form shows it, keyed digest]}: the snapshot travels through the page,
+        signed but readable, so it carries nothing the page does not show."""
         member = member or self.instance
-        return {name: str(getattr(member, name) or "") for name in self.fields if name != "snapshot"}
+        shown = disclosure.disclose(member, self.user, reveal_id=self.revealed)
+        texts = {"id_number": shown.id_number, "birth_date": shown.birth_date, "phone": shown.phone}
+        return {
+            name: [texts.get(name, str(getattr(member, name) or "")), _digest(getattr(member, name))]
+            for name in Member.DETAIL_FIELDS
+        }
 
     def clean(self):
         cleaned = super().clean()
         try:
-            self.seen = signing.loads(self.data.get("snapshot", ""))
-        except signing.BadSignature:
+            snapshot = signing.loads(self.data.get("snapshot", ""))
+            self.version, self.seen = snapshot["version"], snapshot["seen"]
+        except (signing.BadSignature, KeyError, TypeError):
             raise forms.ValidationError(_("页面已失效，请重新打开后再保存。")) from None
         current = Member.objects.get(pk=self.instance.pk)
-        if self.seen["version"] != current.version:
+        if self.version != current.version:
             raise self._refusal(current)  # early and friendly; save_audited is what guarantees it
         return cleaned
 
     def _refusal(self, current):
         """The error saying what changed between the version the form was built on and ``current``."""
-        now = self._values(current)
-        self.others_changes = [
-            f"{self.fields[name].label}：{self.seen.get(name) or '（空）'} → {now[name] or '（空）'}"
-            for name in now
-            if now[name] != self.seen.get(name)
-        ]
+        self.others_changes = self._changes_since(self.seen, self._seen(current))
         return forms.ValidationError(
             _(
                 "您打开页面后，该党员信息已被他人修改并保存，本次修改未保存。他人修改的内容：%(changes)s。请核对后重新填写。"
             )
             % {"changes": "；".join(self.others_changes) or _("办理了党员变动")}
         )
+
+    def _changes_since(self, seen, now):
+        changed = []
+        for name, (text, digest) in now.items():
+            before, before_digest = seen.get(name, ["", ""])
+            if digest != before_digest:
+                label = Member._meta.get_field(name).verbose_name
+                shown = f"{before or '（空）'} → {text or '（空）'}" if before != text else _("已修改")
+                changed.append(f"{label}：{shown}")
+        return changed
 
 
 class MemberFilterForm(forms.Form):
@@ -324,8 +371,9 @@ class MemberFilterForm(forms.Form):
     SORTS = {
         "name": ("name_pinyin", "id"),
         "-joined_on": ("-joined_on", "id"),
-        "birth_date": ("birth_date", "id"),
-        "-birth_date": ("-birth_date", "id"),
+        # By month only: an order by day would tell who of a month's members is older.
+        "birth_date": (TruncMonth("birth_date"), "name_pinyin", "id"),
+        "-birth_date": (TruncMonth("birth_date").desc(), "name_pinyin", "id"),
         "organization": ("organization__path", "name_pinyin", "id"),
     }
 
@@ -372,6 +420,9 @@ class MemberFilterForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        if not disclosure.finds_tails(user):
+            self.fields["q"].widget.attrs["placeholder"] = _("姓名、拼音首字母（如 zwh）、完整的身份证号或手机号")
         in_scope = organizations_for(user).exclude(kind=Organization.Kind.STREET)
         self.fields["org"].queryset = in_scope  # any organization in scope filters, e.g. from the tree page
         self.fields["org"].widget.choices = self._org_choices(in_scope)
@@ -398,8 +449,11 @@ class MemberFilterForm(forms.Form):
             members = members.filter(standing=standing or Standing.ACTIVE)
         if data.get("attention"):
             members = BY_KEY[data["attention"]].apply(members)
-        members = members.search(data.get("q", ""))
+        members = disclosure.search(members, data.get("q", ""), self.user)
         return members.order_by(*self.SORTS[data.get("sort") or "name"])
+
+    def term(self):
+        return self.cleaned_data.get("q", "") if self.is_valid() else ""
 
     def describe(self):
         """The active filters in words (for the export's title and audit)."""

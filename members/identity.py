@@ -100,10 +100,17 @@ def validate_phone(value):
 
 
 def mask_id_number(value):
-    """``320102********123X``: the area code and the last four, as lists show it."""
+    """``320102********123X``: the area code and the last four (for roles with the reveal right)."""
     if not value:
         return ""
     return value[:6] + "*" * max(len(value) - 10, 0) + value[-4:]
+
+
+def mask_id_tail(value):
+    """``**************123X``: the last four only (for roles without the reveal right)."""
+    if not value:
+        return ""
+    return "*" * max(len(value) - 4, 0) + value[-4:]
 
 
 def mask_phone(value):
@@ -113,3 +120,13 @@ def mask_phone(value):
     if len(value) <= 7:
         return "*" * (len(value) - 4) + value[-4:]
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def number_term(term):
+    """The digits of a search term that looks like (part of) an ID number or phone, else ''.
+
+    ``1234``, ``320102 1958``, ``123x``, ``025-8456`` are numbers; ``zwh`` and ``张卫华`` are not."""
+    digits = re.sub(r"[\s\-]+", "", normalize_id_number(term))
+    if digits.isascii() and (digits.isdigit() or (len(digits) > 1 and digits[:-1].isdigit() and digits[-1] == "X")):
+        return digits
+    return ""

@@ -5,6 +5,7 @@ import datetime
 
 from django.utils import timezone
 
+from members.disclosure import disclose_as
 from members.models import Member, MemberChange, branches_and_groups
 from portal.exports import XlsxExport
 
@@ -31,7 +32,8 @@ ROSTER_COLUMNS = [
 
 
 class RosterExport(XlsxExport):
-    """花名册: members on the register under an organization; full ID numbers only when allowed."""
+    """花名册: members on the register under an organization; ``reveal``: the user has the reveal
+    right on the organization (else the numbers and birth dates follow members/disclosure.py)."""
 
     columns = ROSTER_COLUMNS
 
@@ -52,13 +54,14 @@ class RosterExport(XlsxExport):
         places = branches_and_groups(members)
         for member in members:
             branch, group = places[member.pk]
+            shown = disclose_as(member, self.reveal, reveal_id=True)  # an export is audited
             yield [
                 member.name,
                 member.get_gender_display(),
                 member.ethnicity,
-                member.birth_date,
-                member.id_number if self.reveal else member.masked_id_number,
-                member.phone if self.reveal else member.masked_phone,
+                shown.birth_cell,
+                shown.id_number,
+                shown.phone,
                 member.address,
                 member.get_education_display(),
                 member.employer,
@@ -115,7 +118,7 @@ class ChangeLedgerExport(XlsxExport):
             yield [
                 entry.effective_date,
                 member.name,
-                member.id_number if self.reveal else member.masked_id_number,
+                disclose_as(member, self.reveal, reveal_id=True).id_number,
                 kind,
                 entry.from_organization.name if entry.from_organization else "",
                 entry.organization.name,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from members.disclosure import duplicate_message
 from members.identity import (
     id_birth_date,
     id_gender,
@@ -24,6 +25,7 @@ from members.identity import (
     mask_phone,
     normalize_id_number,
     normalize_phone,
+    number_term,
     validate_id_number,
     validate_phone,
 )
@@ -126,18 +128,22 @@ class MemberQuerySet(models.QuerySet):
         # (standing, organization) then does the work, whatever the size of the district.
         return self.filter(organization__in=Organization.objects.under(organization).values("pk"))
 
-    def search(self, term):
-        """Name, pinyin initials (zwh) or full pinyin, or the last digits of the ID number or phone."""
+    def search(self, term, tails_in=None):
+        """Name, pinyin initials (zwh) or full pinyin; a complete ID number or phone; the last digits
+        of either only for members of ``tails_in`` (organizations whose members' numbers the searcher
+        may see in full): for anyone else a tail would rebuild a masked number digit by digit."""
+        number = number_term(term)
         term = "".join(normalize_id_number(term).split())
         if not term:
             return self
         condition = Q(name__contains=term)
         if term.isascii() and term.isalpha():
             condition |= Q(name_initials__contains=term.lower()) | Q(name_pinyin__contains=term.lower())
-        if term.isascii() and (term.isdigit() or (term[:-1].isdigit() and term.endswith("X"))):
-            condition |= Q(id_number__endswith=term)
-            if term.isdigit():
-                condition |= Q(phone__endswith=term)
+        if number:
+            condition |= Q(id_number=number) | Q(phone=normalize_phone(number))
+            if tails_in is not None:
+                tails = Q(id_number__endswith=number) | Q(phone__endswith=number)
+                condition |= tails & Q(organization__in=tails_in)
         return self.filter(condition)
 
     def counts_by_path(self):
@@ -307,10 +313,9 @@ class Member(models.Model):
                 }
             other = self.duplicate_on_register() if self.standing == Standing.ACTIVE else None
             if other:
-                errors["id_number"] = _("该身份证号已登记在册：%(name)s（%(org)s）。") % {
-                    "name": other.name,
-                    "org": other.organization,
-                }
+                # Named only to someone whose scope holds it; ``checked_by`` is set by the form or
+                # register_member (absent: nobody's scope, e.g. a command).
+                errors["id_number"] = duplicate_message(other, getattr(self, "checked_by", None))
         try:
             self.phone = validate_phone(self.phone)
         except ValidationError as error:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from members import disclosure
 from members.changes import available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
 from members.identity import id_birth_date, id_gender, validate_id_number
@@ -38,7 +39,8 @@ def member_list(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_places(page.object_list)
+    page.object_list = disclosure.attach_shown(attach_places(page.object_list), request.user)
+    disclosure.audit_number_search(request, form.term(), page.paginator.count, "党员名单")
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode(), "can_write": can_write_anything(request.user)}
@@ -75,15 +77,15 @@ class MemberListExport(XlsxExport):
         members = list(self.members)
         places = branches_and_groups(members)
         for member in members:
-            reveal = can_reveal_id(self.user, member.organization)
+            shown = disclosure.disclose(member, self.user, reveal_id=True)  # an export is audited
             branch, group = places[member.pk]
             yield [
                 member.name,
                 member.get_gender_display(),
                 member.ethnicity,
-                member.birth_date,
-                member.id_number if reveal else member.masked_id_number,
-                member.phone if reveal else member.masked_phone,
+                shown.birth_cell,
+                shown.id_number,
+                shown.phone,
                 branch,
                 group,
                 member.get_status_display(),
@@ -99,6 +101,7 @@ class MemberListExport(XlsxExport):
 def member_export(request):
     form = MemberFilterForm(request.GET or None, user=request.user)
     members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
+    disclosure.audit_number_search(request, form.term(), members, "导出党员名单")
     export = MemberListExport(members, request.user, form.describe())
     return export.response(request, f"党员名单-{datetime.date.today():%Y%m%d}.xlsx")
 
@@ -119,6 +122,7 @@ def member_detail(request, pk):
             "member": member,
             "timeline": timeline,
             "place": attach_places([member])[0].place,
+            "shown": disclosure.disclose(member, request.user),
             "actions": [MemberChange.Kind(kind) for kind in available_kinds(member)] if may_write else [],
             "can_reveal": can_reveal_id(request.user, member.organization),
             "can_write": may_write,
@@ -137,7 +141,7 @@ def member_print(request, pk):
         "members/print.html",
         {
             "member": member,
-            "reveal": reveal,
+            "shown": disclosure.disclose(member, request.user, reveal_id=reveal),
             "place": attach_places([member])[0].place,
             "timeline": member.valid_changes().select_related("organization"),
         },
@@ -157,8 +161,9 @@ def reveal_id(request, pk):
 @login_required
 def member_edit(request, pk):
     member = _member_for(request, pk, write=True)
-    can_see_id = can_reveal_id(request.user, member.organization)
-    form = MemberDetailsForm(request.POST or None, instance=member, can_see_id=can_see_id)
+    may_reveal = can_reveal_id(request.user, member.organization)
+    reveal = may_reveal and request.GET.get("reveal") == "id"
+    form = MemberDetailsForm(request.POST or None, instance=member, user=request.user, reveal_id=reveal)
     if request.method == "POST" and form.is_valid():
         try:
             saved = form.save_audited(request)
@@ -167,8 +172,11 @@ def member_edit(request, pk):
         else:
             messages.success(request, _("已保存%(name)s的信息。") % {"name": saved.name})
             return redirect("members:detail", pk=member.pk)
+    if reveal:  # the page about to be sent holds the full number
+        AuditEntry.record(request, AuditEntry.Action.REVEAL_ID, member, summary=f"修改身份证号：{member.name}")
+    context = {"member": member, "form": form, "shown": form.shown, "may_reveal": may_reveal and not reveal}
     status = 409 if form.others_changes is not None else 200
-    return render(request, "members/edit.html", {"member": member, "form": form}, status=status)
+    return render(request, "members/edit.html", context, status=status)
 
 
 def _confirm_or_save(request, form, member, template_context):
@@ -260,6 +268,7 @@ def check_id(request):
         return render(request, "members/_id_check.html", context)
     context.update(number=number, birth_date=id_birth_date(number), gender=id_gender(number))
     same = Member.objects.filter(id_number=number).select_related("organization").order_by("-id")
+    disclosure.audit_number_search(request, number, same, "身份证号检查")
     current = same.filter(standing=Standing.ACTIVE).first()
     if current:
         context["current"] = current

@@ -38,16 +38,24 @@ def can_write_anything(user):
     return bool(getattr(user, "is_superuser", False) or any(role.can_write for role in _roles(user)))
 
 
-def scope_paths(user, write=False):
-    """Path prefixes the user's roles cover; None means everything (superuser)."""
+def scope_paths(user, write=False, reveal=False):
+    """Path prefixes the user's roles cover (with ``reveal``: only roles that may see full ID numbers);
+    None means everything (superuser)."""
     if getattr(user, "is_superuser", False):
         return None
-    return sorted({role.organization.path for role in _roles(user) if role.can_write or not write})
+    return sorted(
+        {
+            role.organization.path
+            for role in _roles(user)
+            if (role.can_write or not write) and (role.can_reveal_id or not reveal)
+        }
+    )
 
 
-def scoped(queryset, user, write=False):
-    """``queryset`` narrowed to what ``user`` may see (or, with ``write``, change)."""
-    paths = scope_paths(user, write)
+def scoped(queryset, user, write=False, reveal=False):
+    """``queryset`` narrowed to what ``user`` may see (or, with ``write``, change; with ``reveal``,
+    see full ID numbers and phones of)."""
+    paths = scope_paths(user, write, reveal)
     if paths is None:
         return queryset
     if not paths:
@@ -63,8 +71,8 @@ def scoped(queryset, user, write=False):
     return queryset.filter(**{f"{lookup}__in": Organization.objects.filter(condition).values("pk")})
 
 
-def covers(user, organization, write=False):
-    paths = scope_paths(user, write)
+def covers(user, organization, write=False, reveal=False):
+    paths = scope_paths(user, write, reveal)
     return paths is None or any(organization.path.startswith(path) for path in paths)
 
 
@@ -78,8 +86,8 @@ def get_for_user(queryset, user, write=False, **lookup):
     return obj
 
 
-def organizations_for(user, write=False):
-    return scoped(Organization.objects.all(), user, write)
+def organizations_for(user, write=False, reveal=False):
+    return scoped(Organization.objects.all(), user, write, reveal)
 
 
 def member_organizations_for(user, write=True):
@@ -89,9 +97,7 @@ def member_organizations_for(user, write=True):
 
 def can_reveal_id(user, organization):
     """Whether ``user`` may see full ID numbers of members in ``organization``."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(role.can_reveal_id and organization.path.startswith(role.organization.path) for role in _roles(user))
+    return covers(user, organization, reveal=True)
 
 
 def top_organizations(user):

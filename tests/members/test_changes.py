@@ -184,7 +184,15 @@ def test_entries_cannot_be_edited_or_deleted(tree):
     assert MemberChange.objects.get(pk=entry.pk).note == ""
 
 
-def test_the_same_id_number_cannot_be_on_the_register_twice(tree):
+@pytest.mark.parametrize(
+    "actor, message",
+    [
+        (None, "该身份证号已在其他社区登记，请联系街道党工委"),
+        ("secretary_b", "该身份证号已在其他社区登记，请联系街道党工委"),  # the record is outside B's scope
+        ("branch_a1", "该身份证号已登记在册：张卫华（甲1号楼小组）。"),
+    ],
+)
+def test_the_same_id_number_cannot_be_on_the_register_twice(tree, users, actor, message):
     member = new_member(tree["a1g1"])
     twin = Member(
         name="重复",
@@ -204,8 +212,9 @@ def test_the_same_id_number_cannot_be_on_the_register_twice(tree):
                 organization=tree["a1g2"],
                 management_type=ManagementType.SELF_MANAGED,
             ),
+            users[actor] if actor else None,
         )
-    assert error.value.message_dict["id_number"] == [f"该身份证号已登记在册：{member.name}（甲1号楼小组）。"]
+    assert error.value.message_dict["id_number"] == [message]
     assert Member.objects.count() == 1
 
 

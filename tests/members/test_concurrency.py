@@ -22,7 +22,7 @@ from members.identity import make_id_number
 from members.imports import CHANGED, RosterImport
 from members.models import Member, MemberChange, Standing
 from organizations.models import Organization
-from portal.models import AuditEntry
+from portal.models import AuditEntry, User
 from tests.conftest import new_member
 from tests.members.test_import import ID, good, messy_roster
 
@@ -61,8 +61,8 @@ def race(*contenders):
 
 
 def details_post(member, **changes):
-    """What the edit page posts: the values and snapshot it was shown with, and ``changes``."""
-    form = MemberDetailsForm(instance=member)
+    """What A's secretary's edit page posts: the values and snapshot it was shown with, and ``changes``."""
+    form = MemberDetailsForm(instance=member, user=User.objects.get(username="sec_a"))
     data = {name: form[name].value() for name in form.fields}
     return {name: "" if value is None else value for name, value in data.items()} | changes
 
@@ -99,7 +99,7 @@ def move(member, to, version=None):
 
 def save_details(member, user, data):
     def prepare():
-        form = MemberDetailsForm(data, instance=Member.objects.get(pk=member.pk))
+        form = MemberDetailsForm(data, instance=Member.objects.get(pk=member.pk), user=user)
         assert form.is_valid(), form.errors  # both pass the check before either saves
         return form
 
@@ -131,7 +131,9 @@ def test_two_detail_edits_at_the_same_moment_one_wins_and_the_other_is_told(memb
 
 def test_a_save_landing_between_the_check_and_the_write_is_not_overwritten(members, users, monkeypatch):
     member = members["a"]
-    form = MemberDetailsForm(details_post(member, address="新地址"), instance=Member.objects.get(pk=member.pk))
+    form = MemberDetailsForm(
+        details_post(member, address="新地址"), instance=Member.objects.get(pk=member.pk), user=users["secretary_a"]
+    )
     assert form.is_valid()
     Member.objects.filter(pk=member.pk).update(phone="13700000000", version=F("version") + 1)  # the other save
     with pytest.raises(StaleEdit):

@@ -36,6 +36,13 @@ def test_a_secretary_lists_only_their_own_community(client, users, members):
     page = client.get("/admin/members/member/").content.decode()
     assert members["a"].name in page and members["b"].name not in page
     assert members["a"].masked_id_number in page and members["a"].id_number not in page
+    assert "13812348000" in page  # the community secretary may see phones
+
+
+def test_the_list_masks_numbers_for_a_branch_secretary(client, users, members):
+    client.force_login(users["branch_a1"])
+    page = client.get("/admin/members/member/").content.decode()
+    assert "*" * 14 + members["a"].id_number[-4:] in page and members["a"].id_number[:6] not in page
     assert "138****8000" in page and "13812348000" not in page
 
 
@@ -160,15 +167,51 @@ def test_a_stale_edit_is_refused(client, users, members):
     assert Member.objects.get(pk=member.pk).address == "北门社区1号楼"
 
 
-def test_opening_a_member_reveals_the_id_only_to_roles_that_may_see_it(client, users, members):
+def test_the_change_form_holds_the_id_only_after_an_audited_reveal(client, users, members):
     member = members["a"]
     client.force_login(users["secretary_a"])
-    assert member.id_number in client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
+    page = client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
+    assert member.id_number not in page and member.masked_id_number in page and "?reveal=id" in page
+    assert not AuditEntry.objects.filter(action="reveal_id").exists()
+    page = client.get(f"/admin/members/member/{member.pk}/change/?reveal=id").content.decode()
+    assert f'value="{member.id_number}"' in page
     assert AuditEntry.objects.filter(action="reveal_id", username="sec_a", object_id=str(member.pk)).count() == 1
     client.force_login(users["branch_a1"])
-    page = client.get(f"/admin/members/member/{member.pk}/change/").content.decode()
-    assert member.id_number not in page and member.masked_id_number in page
+    page = client.get(f"/admin/members/member/{member.pk}/change/?reveal=id").content.decode()
+    assert member.id_number not in page and member.id_number[-4:] in page and "13812348000" not in page
     assert not AuditEntry.objects.filter(action="reveal_id", username="branch_a1").exists()
+
+
+def test_saving_without_touching_the_numbers_keeps_them(client, users, members):
+    member = members["a"]
+    for role in ("secretary_a", "branch_a1"):
+        client.force_login(users[role])
+        page = client.get(f"/admin/members/member/{member.pk}/change/")
+        response = client.post(f"/admin/members/member/{member.pk}/change/", admin_form_data(page, address=role))
+        assert response.status_code == 302
+        saved = Member.objects.get(pk=member.pk)
+        assert (saved.address, saved.id_number, saved.phone) == (role, member.id_number, member.phone)
+
+
+def test_a_branch_secretary_types_a_new_phone_in_the_admin(client, users, members):
+    member = members["a"]
+    client.force_login(users["branch_a1"])
+    page = client.get(f"/admin/members/member/{member.pk}/change/")
+    assert page.context["adminform"].form["phone"].value() == "138****8000"
+    response = client.post(f"/admin/members/member/{member.pk}/change/", admin_form_data(page, phone="13900009999"))
+    assert response.status_code == 302 and Member.objects.get(pk=member.pk).phone == "13900009999"
+    assert AuditEntry.objects.get(action="member_edit").changes == {"phone": ["138****8000", "13900009999"]}
+
+
+def test_a_reveal_role_changes_the_id_number_in_the_admin(client, users, members):
+    member = members["a"]
+    client.force_login(users["secretary_a"])
+    number = make_id_number("320102", member.birth_date, 77, member.gender)
+    page = client.get(f"/admin/members/member/{member.pk}/change/?reveal=id")
+    response = client.post(
+        f"/admin/members/member/{member.pk}/change/?reveal=id", admin_form_data(page, id_number=number)
+    )
+    assert response.status_code == 302 and Member.objects.get(pk=member.pk).id_number == number
 
 
 def test_nobody_can_edit_or_add_audit_entries_and_only_a_superuser_prunes(client, users, members):

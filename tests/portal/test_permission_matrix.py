@@ -1,201 +1,277 @@
-"""Every URL × every role: scope violations answer 404, read-only roles 403 on writes."""
+"""Every URL × every role: scope violations answer 404, read-only roles 403 on writes, and a full
+ID number or phone appears only where the disclosure rule (members/disclosure.py) lets that role see it."""
 
 import pytest
 
 from members.models import MemberChange
+from tests.helpers import response_text
 
 ROLES = ["street", "secretary_a", "secretary_b", "viewer_a", "anonymous"]
+# The last column: which full numbers of a member ("id", "phone") a role finds in the response. Only
+# roles with the reveal right on the member's organization see a full phone; a full ID number only
+# where the reveal is audited (the reveal endpoint, print view, xlsx exports).
+NOTHING = {}
 
 
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
     return {
-        "import page": ("get", "/members/import/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)),
+        "import page": (
+            "get",
+            "/members/import/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
         "roster template": (
             "get",
             "/members/import/template.xlsx",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
         ),
         "roster of A": (
             "get",
             f"/members/roster.xlsx?org={tree['a'].pk}",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            dict(street="id phone", secretary_a="id phone"),
         ),
         "ledger of A": (
             "get",
-            f"/members/ledger.xlsx?org={tree['a'].pk}",
+            f"/members/ledger.xlsx?org={tree['a'].pk}&start=2019-01-01",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            dict(street="id", secretary_a="id"),
         ),
-        "dashboard": ("get", "/dashboard/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
+        "dashboard": ("get", "/dashboard/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200), NOTHING),
         "dashboard of A": (
             "get",
             f"/dashboard/?org={tree['a'].pk}",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
         ),
         "dashboard export of A": (
             "get",
             f"/dashboard/export.xlsx?org={tree['a'].pk}",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
         ),
-        # name: (method, url, {role: expected status})
-        "home": ("get", "/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
-        "members": ("get", "/members/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
+        # name: (method, url, {role: expected status}, {role: full numbers the response may show})
+        "home": ("get", "/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200), NOTHING),
+        "members": (
+            "get",
+            "/members/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            dict(street="phone", secretary_a="phone", secretary_b="phone"),
+        ),
         "members export": (
             "get",
             "/members/export.xlsx",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            dict(street="id phone", secretary_a="id phone", secretary_b="id phone"),
         ),
-        "member page A": ("get", f"/members/{a.pk}/", dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200)),
-        "member page B": ("get", f"/members/{b.pk}/", dict(street=200, secretary_a=404, secretary_b=200, viewer_a=404)),
+        "member page A": (
+            "get",
+            f"/members/{a.pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            dict(street="phone", secretary_a="phone"),
+        ),
+        "member page B": (
+            "get",
+            f"/members/{b.pk}/",
+            dict(street=200, secretary_a=404, secretary_b=200, viewer_a=404),
+            dict(street="phone", secretary_b="phone"),
+        ),
         "member print A": (
             "get",
             f"/members/{a.pk}/print/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            dict(street="id phone", secretary_a="id phone"),
         ),
         "member edit A": (
             "get",
             f"/members/{a.pk}/edit/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            dict(street="phone", secretary_a="phone"),
         ),
         "member save A": (
             "post",
             f"/members/{a.pk}/edit/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "reveal id A": (
             "post",
             f"/members/{a.pk}/reveal-id/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            dict(street="id", secretary_a="id"),
         ),
         "transfer out A": (
             "get",
             f"/members/{a.pk}/changes/transfer_out/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "log transfer out A": (
             "post",
             f"/members/{a.pk}/changes/transfer_out/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
-        "new member": ("get", "/members/new/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)),
+        "new member": (
+            "get",
+            "/members/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
         "id check": (
             "get",
             "/members/check-id/?id_number=1",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
         ),
         "tree A": (
             "get",
             f"/organizations/{tree['a'].pk}/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
         ),
         "roster A": (
             "get",
             f"/organizations/{tree['a1'].pk}/roster/print/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            dict(street="phone", secretary_a="phone"),
         ),
         "new group in A": (
             "get",
             f"/organizations/{tree['a1'].pk}/new/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "rename A1": (
             "post",
             f"/organizations/{tree['a1'].pk}/rename/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "move A1g1": (
             "get",
             f"/organizations/{tree['a1g1'].pk}/move/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "dissolve A1g1": (
             "get",
             f"/organizations/{tree['a1g1'].pk}/dissolve/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "picker options": (
             "get",
             "/organizations/options/?level=branch",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
         ),
-        "admin index": ("get", "/admin/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)),
+        "admin index": ("get", "/admin/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200), NOTHING),
         "member list": (
             "get",
             "/admin/members/member/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            dict(street="phone", secretary_a="phone", secretary_b="phone"),
         ),
         "member of A": (
             "get",
             f"/admin/members/member/{a.pk}/change/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            dict(street="phone", secretary_a="phone"),
         ),
         "member of B": (
             "get",
             f"/admin/members/member/{b.pk}/change/",
             dict(street=200, secretary_a=404, secretary_b=200, viewer_a=404),
+            dict(street="phone", secretary_b="phone"),
         ),
         "edit member of A": (
             "post",
             f"/admin/members/member/{a.pk}/change/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "member add": (
             "get",
             "/admin/members/member/add/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
         ),
         "change list": (
             "get",
             "/admin/members/memberchange/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
         ),
         "change of A": (
             "get",
             f"/admin/members/memberchange/{change_a.pk}/change/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
         ),
         "change add": (
             "get",
             "/admin/members/memberchange/add/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
         ),
         "organization list": (
             "get",
             "/admin/organizations/organization/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
         ),
         "community A": (
             "get",
             f"/admin/organizations/organization/{tree['a'].pk}/change/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
         ),
         "edit community A": (
             "post",
             f"/admin/organizations/organization/{tree['a'].pk}/change/",
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
         ),
         "street": (
             "get",
             f"/admin/organizations/organization/{tree['street'].pk}/change/",
             dict(street=200, secretary_a=404, secretary_b=404, viewer_a=404),
+            NOTHING,
         ),
         "organization add": (
             "get",
             "/admin/organizations/organization/add/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
         ),
         "audit log": (
             "get",
             "/admin/portal/auditentry/",
             dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
         ),
-        "accounts": ("get", "/admin/portal/user/", dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403)),
-        "roles": ("get", "/admin/portal/role/", dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403)),
+        "accounts": (
+            "get",
+            "/admin/portal/user/",
+            dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
+        "roles": (
+            "get",
+            "/admin/portal/role/",
+            dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
         "email addresses": (
             "get",
             "/admin/account/emailaddress/",
             dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
         ),
     }
 
@@ -252,7 +328,7 @@ URL_NAMES = [
 @pytest.mark.parametrize("name", URL_NAMES)
 @pytest.mark.parametrize("role", ROLES)
 def test_permission_matrix(client, tree, users, members, name, role):
-    method, url, expected = urls(tree, members)[name]
+    method, url, expected, full = urls(tree, members)[name]
     if role != "anonymous":
         client.force_login(users[role])
     response = getattr(client, method)(url, {} if method == "get" else {"name": "x"}, follow=role == "anonymous")
@@ -261,6 +337,12 @@ def test_permission_matrix(client, tree, users, members, name, role):
         assert response.status_code == 200 and "用户名或手机号" in response.content.decode()
     else:
         assert response.status_code == expected[role], f"{name} as {role}"
+        shown = full_numbers_in(response_text(response), members.values())
+        assert shown == set(full.get(role, "").split()), f"{name} as {role} shows {shown}"
+
+
+def full_numbers_in(text, members):
+    return {"id" for m in members if m.id_number in text} | {"phone" for m in members if m.phone in text}
 
 
 def test_the_superuser_sees_the_audit_log(client, users):
