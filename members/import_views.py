@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from members import disclosure
 from members.imports import run_batch
 from members.ledgers import ROSTER_COLUMNS, ChangeLedgerExport, RosterExport
 from members.models import Category, Education, ImportBatch, ManagementType, Status
@@ -301,10 +302,10 @@ def import_rejected(request, pk):
     book.remove(book.active)
     headers = [header or "" for header in batch.headers]
     columns = [("原行号", 8), ("问题", 50)] + [(header or "—", 14) for header in headers]
-    rows = (
-        [entry["row"], "；".join(f"{column}：{reason}" for column, reason in entry["problems"]), *entry["cells"]]
-        for entry in batch.rejected_rows
-    )
+    # Masked by what each column was read as, whatever the file called it.
+    read_as = {column["position"]: LABELS.get(column["field"], "") for column in batch.columns}
+    labels = [read_as.get(position, "") for position in range(len(headers))]
+    rows = (disclosure.rejected_row(entry, labels, request.user, batch.organization) for entry in batch.rejected_rows)
     add_sheet(book, "需改正的行", f"{batch.file_name}　{batch.organization.name}", columns, rows)
     return workbook_response(
         request,
