@@ -145,6 +145,8 @@ HEADER_LOOKUP = {_normalise_header(name): field_name for field_name, names in HE
 
 def check_container(data):
     """Refuse what is not a spreadsheet, too big, or built to explode when opened."""
+    from members import sheet_bounds  # it imports this module's limits
+
     if not data:
         raise RosterError("文件是空的。")
     if len(data) > MAX_FILE_BYTES:
@@ -161,9 +163,11 @@ def check_container(data):
             raise RosterError("文件解压后体积异常巨大，可能是恶意文件，已拒绝打开。")
         if not any(entry.filename == "xl/workbook.xml" for entry in entries):
             raise RosterError("这不是Excel表格（.xlsx）文件。")
+        sheet_bounds.check_xlsx(data)  # first: it counts real bytes, so a lying entry never reaches zipfile
         _refuse_xml_declarations(data, entries)
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        sheet_bounds.check_xls(data)
         return "xls"
     raise RosterError("文件不是Excel表格，请上传 .xlsx 或 .xls 文件。")
 
