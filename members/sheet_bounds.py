@@ -540,7 +540,8 @@ def check_xls(data):
         return  # calamine refuses the file cleanly: read_roster will say so
     if answer.get("memory") or answer["rss"] > MAX_READ_RSS:
         raise RosterError(
-            f"表格过大或结构异常，读取它所需的内存超出限制，{BOUNDS}。请删除多余的内容，或拆分后分批导入。"
+            f"表格过大或结构异常，读取时所需的内存超过了限制（可导入的范围最多{MAX_COLUMNS}列、{MAX_ROWS}行）。"
+            "请删除范围外的内容，或把名单复制到一个新表格后重新上传。"
         )
     _check_xls_extent(answer)
 

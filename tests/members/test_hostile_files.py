@@ -56,8 +56,8 @@ def hostile(tmp_path_factory):
         ("grid too big", "最多200万个单元格"),
         ("lying zip", "解压后的大小与声明不符"),
         ("200,000 rows", "表格超过50000行，请拆分后分批导入。"),
-        ("xls far cell", "超出了可导入的范围"),
-        ("xls IV65536", "超出了可导入的范围"),
+        ("xls far cell", "可导入的范围最多200列、50000行"),
+        ("xls IV65536", "可导入的范围最多200列、50000行"),
     ],
 )
 def test_it_refuses_each_hostile_file_within_bounded_memory(hostile, name, message):
