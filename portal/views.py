@@ -1,10 +1,10 @@
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
@@ -14,6 +14,7 @@ from organizations.models import Organization
 from portal.access import covers, get_for_user, scoped, top_organizations
 from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
 from portal.exports import add_sheet, workbook_response
+from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
 
 BREAKDOWNS = [
     ("management_type", _("管理方式")),
@@ -24,14 +25,24 @@ BREAKDOWNS = [
 RECENT_CHANGES = 15
 
 
-def _day_from(request):
-    """The ``?date=`` the user picked, within reason; today otherwise."""
+def _day_from(request, strict=False):
+    """The ``?date=`` the user picked, up to today; today otherwise. A bad date is said on the page,
+    or, for a download (``strict``), refused with a 400."""
     today = datetime.date.today()
-    try:
-        day = parse_date(request.GET.get("date", ""))
-    except ValueError:  # well-formed but impossible, e.g. 2024-02-30
-        day = None
+    if strict:
+        day = strict_date_param(request, "date")
+    else:
+        day, problem = date_param(request, "date")
+        if problem:
+            messages.warning(request, problem)
     return min(day, today) if day else today
+
+
+def bad_request(request, exception):
+    """The 400 page; it says what was wrong when the portal itself refused a parameter (other
+    refusals, such as a forged host, are not explained)."""
+    message = str(exception) if isinstance(exception, BadParameter) else _("请求有误，无法处理。")
+    return render(request, "portal/bad_request.html", {"message": message}, status=400)
 
 
 def _panel(request, org, figures, today):
@@ -76,17 +87,17 @@ ROW_SORTS = {
 }
 
 
-def _dashboard_for(request):
+def _dashboard_for(request, strict=False):
     """The dashboard of ``?org=`` (or the user's own top organization) as of ``?date=``."""
-    org_id = request.GET.get("org", "")
-    if org_id.isdigit():
+    org_id = pk_or_none(request.GET.get("org"))
+    if org_id:
         org = get_for_user(Organization.objects.all(), request.user, pk=org_id)
     else:
         tops = top_organizations(request.user)
         if not tops:
             raise PermissionDenied
         org = tops[0]
-    return Dashboard(org, _day_from(request))
+    return Dashboard(org, _day_from(request, strict))
 
 
 @login_required
@@ -233,4 +244,4 @@ class DashboardExport:
 
 @login_required
 def dashboard_export(request):
-    return DashboardExport(_dashboard_for(request)).response(request)
+    return DashboardExport(_dashboard_for(request, strict=True)).response(request)
