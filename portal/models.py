@@ -99,6 +99,7 @@ class AuditEntry(models.Model):
         ORGANIZATION = "organization", _("组织变更")
         ROLE = "role", _("角色变更")
         IMPORT = "import", _("导入花名册")
+        AUDIT_PRUNE = "audit_prune", _("清理审计日志")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(
