@@ -185,7 +185,11 @@ def _inflate(data, info):
                 yield piece
         if inflater.eof:
             return
-    raise RosterError(CORRUPT)  # the deflate stream stops short
+    while not inflater.eof:  # output zlib held back at the end of the input
+        piece = inflater.decompress(b"", CHUNK)
+        if not piece:
+            raise RosterError(CORRUPT)  # the deflate stream stops short
+        yield piece
 
 
 # -- XML, streamed -------------------------------------------------------------------------------
@@ -393,7 +397,8 @@ class _QuickScan:
         references = self.REFERENCE.findall(text, 0, end)
         merges = self.MERGE.findall(text, 0, end)
         if (
-            self.DTD.search(text, 0, end)
+            text.find(b"\x00", 0, end) >= 0  # UTF-16: tags these patterns cannot see
+            or self.DTD.search(text, 0, end)
             or len(self.TAG.findall(text, 0, end)) != len(references)
             or len(self.MERGE_TAG.findall(text, 0, end)) != len(merges)
         ):

@@ -123,6 +123,16 @@ def test_it_refuses_one_endless_text():
     assert "内容过长" in refused(xlsx(HEADER + endless))
 
 
+def test_a_sheet_in_utf16_is_not_taken_for_an_empty_one():
+    # calamine reads no cells from it today; were it to decode UTF-16 one day, the scan must not be blind
+    sheet = '<worksheet><sheetData><row r="9"><c r="ZZ9"><v>1</v></c></row></sheetData></worksheet>'
+    body = b"\xff\xfe" + sheet.encode("utf-16-le")
+    assert not sheet_bounds._QuickScan().settles([body])
+    for encoded in (body, body[2:]):  # expat follows the byte order mark; without one it stops at the first NUL
+        with pytest.raises(RosterError):
+            sheet_bounds._parse([encoded], sheet_bounds._SheetScan())
+
+
 def test_a_legacy_xls_within_bounds_reads():
     sheet = read_roster(xls([(0, 0, "姓名"), (0, 1, "身份证号"), (1, 0, "张三"), (1, 1, "110101196001010011")]))
     assert [cells[:2] for _number, cells in sheet.rows] == [["张三", "110101196001010011"]]
