@@ -502,7 +502,9 @@ def _count_shared_strings(chunks):
 
 PROBE = r"""
 import io, json, resource, sys
-resource.setrlimit(resource.RLIMIT_AS, (int(sys.argv[1]), int(sys.argv[1])))
+_soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+cap = int(sys.argv[1]) if hard == resource.RLIM_INFINITY else min(int(sys.argv[1]), hard)
+resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 max_rows, max_cols = int(sys.argv[2]), int(sys.argv[3])
 from python_calamine import CalamineWorkbook
 data = sys.stdin.buffer.read()
