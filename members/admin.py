@@ -16,6 +16,7 @@ from portal.access import can_reveal_id, member_organizations_for, organizations
 from portal.admin import ScopedAdmin
 from portal.forms import add_domain_errors, errors_of_dry_run
 from portal.models import AuditEntry
+from portal.params import pk_or_none
 
 STATE_FIELDS = ["organization", "status", "category", "management_type", "standing", "confirmed_on"]
 ARRIVAL_FIELDS = ["effective_date", "management_type", "external_organization", "letter_number", "place", "note"]
@@ -32,7 +33,7 @@ class OrganizationInScopeFilter(admin.SimpleListFilter):
         return [(org.pk, ("　" * (org.depth - 2)) + org.name) for org in orgs]
 
     def queryset(self, request, queryset):
-        org = organizations_for(request.user).filter(pk=self.value()).first() if self.value() else None
+        org = organizations_for(request.user).filter(pk=pk_or_none(self.value())).first()
         return queryset.under(org) if org else queryset
 
 

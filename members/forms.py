@@ -19,6 +19,7 @@ from organizations.models import Organization
 from portal.access import organizations_for
 from portal.forms import DateInput, QuickSelect, add_domain_errors, errors_of_dry_run
 from portal.models import AuditEntry
+from portal.params import pk_or_none
 
 K = MemberChange.Kind
 PICKER = "picker"
@@ -433,7 +434,7 @@ class MemberFilterForm(forms.Form):
         if in_scope.filter(kind=Organization.Kind.GROUP).count() <= GROUP_CHOICES_LIMIT:
             kinds.append(Organization.Kind.GROUP)
         chosen = self.data.get("org", "")
-        offered = in_scope.existing().filter(Q(kind__in=kinds) | Q(pk=chosen if chosen.isdigit() else None))
+        offered = in_scope.existing().filter(Q(kind__in=kinds) | Q(pk=pk_or_none(chosen)))
         rows = offered.values_list("pk", "name", "depth")
         return [("", _("全部"))] + [(pk, "　" * max(depth - 2, 0) + name) for pk, name, depth in rows]
 

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 from django.shortcuts import redirect, render
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
@@ -22,10 +21,12 @@ from members import disclosure
 from members.imports import run_batch
 from members.ledgers import ROSTER_COLUMNS, ChangeLedgerExport, RosterExport
 from members.models import Category, Education, ImportBatch, ManagementType, Status
+from members.retention import purge_import_files
 from members.roster import LABELS, MAPPABLE, MAX_FILE_BYTES, RosterError, check_container
 from organizations.models import Organization
 from portal.access import can_reveal_id, get_for_user, member_organizations_for, organizations_for, scoped
 from portal.exports import add_sheet, workbook_response
+from portal.params import pk_or_none, strict_date_param
 
 logger = logging.getLogger(__name__)
 BACKGROUND_BYTES = 200_000  # about 4,000 rows: bigger files are checked and written in the background
@@ -178,6 +179,7 @@ def import_start(request):
             file_data=data,
             uploaded_by=request.user,
         )
+        purge_import_files()  # one cheap UPDATE: no upload outlives its time even where no daily job runs
         _run(request, batch, commit=False)
         return redirect("members:import_batch", pk=batch.pk)
     batches = scoped(ImportBatch.objects.select_related("organization", "uploaded_by"), request.user)[:20]
@@ -298,6 +300,8 @@ def import_commit(request, pk):
 def import_rejected(request, pk):
     """The rejected rows as they were, with a column saying what to fix; to correct and upload again."""
     batch = _batch_for(request, pk)
+    if not batch.may_download_rejected(request.user):
+        raise PermissionDenied
     book = Workbook()
     book.remove(book.active)
     headers = [header or "" for header in batch.headers]
@@ -393,8 +397,8 @@ def ledger_export(request):
 
 
 def _organization_param(request):
-    org_id = request.GET.get("org", "")
-    if org_id.isdigit():
+    org_id = pk_or_none(request.GET.get("org"))
+    if org_id:
         return get_for_user(Organization.objects.all(), request.user, pk=org_id)
     organizations = organizations_for(request.user).order_by("depth", "path")
     if not organizations.exists():
@@ -403,7 +407,4 @@ def _organization_param(request):
 
 
 def _date_param(request, name):
-    try:
-        return parse_date(request.GET.get(name, ""))
-    except ValueError:
-        return None
+    return strict_date_param(request, name)  # a bad date is a 400 that says why, not a silent default

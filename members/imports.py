@@ -500,13 +500,20 @@ def _short(name):
 
 
 def _plain(cell):
+    """A cell as the batch can keep it in JSON (PostgreSQL's jsonb refuses NaN and NUL too) and
+    the rejected-rows download can write it back: times, durations and the like become text."""
     if cell is None:
         return ""
     if isinstance(cell, (datetime.date, datetime.datetime)):
         return cell.strftime("%Y-%m-%d")
-    if isinstance(cell, float) and cell.is_integer():
-        return int(cell)
-    return cell
+    if isinstance(cell, float):
+        finite = cell - cell == 0  # NaN and infinities give NaN
+        return int(cell) if cell.is_integer() else cell if finite else str(cell)
+    if isinstance(cell, (bool, int)):
+        return cell
+    if isinstance(cell, datetime.time):
+        return cell.strftime("%H:%M:%S" if cell.second else "%H:%M")
+    return str(cell).replace("\x00", "")
 
 
 def record_batch(batch, plan, committed=None):

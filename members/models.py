@@ -524,6 +524,15 @@ class ImportBatch(models.Model):
     def valid_count(self):
         return self.new_count + self.updated_count + self.unchanged_count
 
+    def may_download_rejected(self, user):
+        """The rejected rows are whole records as uploaded, full ID numbers and phones included:
+        for the uploader and those who may change the batch's organization, not for its viewers."""
+        from portal.access import covers  # the one access rule
+
+        if not getattr(user, "is_authenticated", False):
+            return False
+        return self.uploaded_by_id == user.pk or covers(user, self.organization, write=True)
+
 
 class ColumnMapping(models.Model):
     """How a user mapped the columns of a header row, offered again for the next file with the

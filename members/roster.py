@@ -255,6 +255,8 @@ ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
 
 def check_container(data):
     """Refuse what is not a spreadsheet, too big, or built to explode when opened."""
+    from members import sheet_bounds  # it imports this module's limits
+
     if not data:
         raise RosterError("文件是空的。")
     if len(data) > MAX_FILE_BYTES:
@@ -263,7 +265,7 @@ def check_container(data):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 entries = archive.infolist()
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError):  # ValueError: an entry name that is not valid UTF-8
             raise RosterError("文件已损坏，无法作为Excel表格打开。") from None
         if len(entries) > MAX_ZIP_ENTRIES:
             raise RosterError("文件内部结构异常（条目过多），已拒绝打开。")
@@ -271,9 +273,11 @@ def check_container(data):
             raise RosterError("文件解压后体积异常巨大，可能是恶意文件，已拒绝打开。")
         if not any(entry.filename == "xl/workbook.xml" for entry in entries):
             raise RosterError("这不是Excel表格（.xlsx）文件。")
+        sheet_bounds.check_xlsx(data)  # first: it counts real bytes, so a lying entry never reaches zipfile
         _refuse_xml_declarations(data, entries)
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        sheet_bounds.check_xls(data)
         return "xls"
     raise RosterError("文件不是Excel表格，请上传 .xlsx 或 .xls 文件。")
 

@@ -52,11 +52,24 @@ class OrganizationForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            self._check_place(cleaned.get("parent"), cleaned.get("kind"))
         if not self.errors:
             error = errors_of_dry_run(self.apply)
             if error:
                 add_domain_errors(self, error, renames={"dissolved_on": "dissolve_on"})
         return cleaned
+
+    def _check_place(self, parent, kind):
+        """A new node goes under a parent the user may write to (the choices hold only those); a
+        street, at the top, is the superuser's to create: leaving the parent empty is not a way
+        around one's scope."""
+        if getattr(self.user, "is_superuser", False):
+            return
+        if kind == Organization.Kind.STREET:
+            self.add_error("kind", _("只有系统管理员可以新建街道党工委。"))
+        elif parent is None and "parent" not in self.errors:
+            self.add_error("parent", _("请选择上级组织（您有权管理的组织）。"))
 
     def apply(self):
         """Create the node, or rename, move and dissolve it, each step logged with its date."""

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.models import Organization
 from portal.access import member_organizations_for, organizations_for
 from portal.forms import DateInput
+from portal.params import pk_or_none
 
 Kind = Organization.Kind
 
@@ -76,7 +77,7 @@ class OrganizationPicker(forms.Form):
         """Offer only the branches of the chosen community and the groups of the chosen branch."""
         for name, parent_name in (("branch", "community"), ("group", "branch")):
             field, chosen = self.fields[name], self._chosen(parent_name)
-            parent = Organization.objects.filter(pk=chosen).first() if chosen.isdigit() else None
+            parent = Organization.objects.filter(pk=pk_or_none(chosen)).first()
             children = children_in(field.queryset, parent)
             field.widget.choices = [("", field.empty_label)] + [(org.pk, org.name) for org in children]
 

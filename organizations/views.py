@@ -13,6 +13,7 @@ from organizations.models import Organization
 from portal.access import covers, get_for_user, member_organizations_for, scoped, top_organizations
 from portal.forms import add_domain_errors
 from portal.models import AuditEntry
+from portal.params import pk_or_none
 
 CHILD_KIND = {Organization.Kind.COMMUNITY: Organization.Kind.BRANCH, Organization.Kind.BRANCH: Organization.Kind.GROUP}
 
@@ -178,9 +179,7 @@ def options(request):
     level = request.GET.get("level")
     parent_id = request.GET.get("community" if level == "branch" else "branch", "")
     places = member_organizations_for(request.user)
-    parent = (
-        scoped(Organization.objects.all(), request.user).filter(pk=parent_id).first() if parent_id.isdigit() else None
-    )
+    parent = scoped(Organization.objects.all(), request.user).filter(pk=pk_or_none(parent_id)).first()
     children = children_in(places.filter(kind=level), parent) if level in ("branch", "group") else []
     return render(request, "organizations/_options.html", {"children": children, "level": level})
 

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import Group
+from django.db.models import Max, Min
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import can_write_anything, has_any_role, scoped
@@ -110,6 +112,8 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.action == AuditEntry.Action.AUDIT_PRUNE:
+            return False  # the record of a pruning stays
         return request.user.is_superuser
 
     def has_add_permission(self, request):
@@ -117,3 +121,21 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, AuditEntry.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        """Prune, and record who pruned how many entries of which period: a log that can lose
+        entries without a trace would prove nothing. Records of earlier prunings are kept."""
+        queryset = queryset.exclude(action=AuditEntry.Action.AUDIT_PRUNE)
+        span = queryset.aggregate(first=Min("at"), last=Max("at"))
+        count, _by_model = queryset.delete()
+        if count:
+            first, last = (timezone.localtime(span[key]) for key in ("first", "last"))
+            AuditEntry.record(
+                request,
+                AuditEntry.Action.AUDIT_PRUNE,
+                summary=f"清理审计日志：删除{first:%Y-%m-%d %H:%M}至{last:%Y-%m-%d %H:%M}的{count}条记录",
+                changes={"count": count, "first": first.isoformat(), "last": last.isoformat()},
+            )

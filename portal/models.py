@@ -100,6 +100,7 @@ class AuditEntry(models.Model):
         ROLE = "role", _("角色变更")
         IMPORT = "import", _("导入花名册")
         SEARCH = "search", _("按身份证号或电话查询")
+        AUDIT_PRUNE = "audit_prune", _("清理审计日志")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     user = models.ForeignKey(

@@ -1,12 +1,12 @@
 import datetime
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
@@ -16,6 +16,7 @@ from organizations.models import Organization
 from portal.access import covers, get_for_user, scoped, top_organizations
 from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
 from portal.exports import add_sheet, workbook_response
+from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
 
 BREAKDOWNS = [
     ("management_type", _("管理方式")),
@@ -26,13 +27,16 @@ BREAKDOWNS = [
 RECENT_CHANGES = 15
 
 
-def _day_from(request):
-    """The ``?date=`` the user picked, within reason; today otherwise."""
+def _day_from(request, strict=False):
+    """The ``?date=`` the user picked, up to today; today otherwise. A bad date is said on the page,
+    or, for a download (``strict``), refused with a 400."""
     today = datetime.date.today()
-    try:
-        day = parse_date(request.GET.get("date", ""))
-    except ValueError:  # well-formed but impossible, e.g. 2024-02-30
-        day = None
+    if strict:
+        day = strict_date_param(request, "date")
+    else:
+        day, problem = date_param(request, "date")
+        if problem:
+            messages.warning(request, problem)
     return min(day, today) if day else today
 
 
@@ -78,17 +82,17 @@ ROW_SORTS = {
 }
 
 
-def _dashboard_for(request):
+def _dashboard_for(request, strict=False):
     """The dashboard of ``?org=`` (or the user's own top organization) as of ``?date=``."""
-    org_id = request.GET.get("org", "")
-    if org_id.isdigit():
+    org_id = pk_or_none(request.GET.get("org"))
+    if org_id:
         org = get_for_user(Organization.objects.all(), request.user, pk=org_id)
     else:
         tops = top_organizations(request.user)
         if not tops:
             raise PermissionDenied
         org = tops[0]
-    return Dashboard(org, _day_from(request))
+    return Dashboard(org, _day_from(request, strict))
 
 
 @login_required
@@ -235,7 +239,7 @@ class DashboardExport:
 
 @login_required
 def dashboard_export(request):
-    return DashboardExport(_dashboard_for(request)).response(request)
+    return DashboardExport(_dashboard_for(request, strict=True)).response(request)
 
 
 # -- error pages: in Chinese, in the site's layout, saying what happened and where to go -------------
@@ -264,14 +268,18 @@ ERRORS = {
 }
 
 
-def _error_page(request, key, status):
-    title, what, todo = ERRORS[key]
+def _error_page(request, key, status, what=None):
+    title, usual, todo = ERRORS[key]
+    what = what or usual
     context = {"code": status, "title": title, "what": what, "todo": todo}
     return render(request, "errors/page.html", context, status=status)
 
 
 def bad_request(request, exception=None):
-    return _error_page(request, 400, 400)
+    """Says what was wrong when the portal itself refused a parameter (other refusals, such as a
+    forged host, are not explained)."""
+    what = str(exception) if isinstance(exception, BadParameter) else None
+    return _error_page(request, 400, 400, what=what)
 
 
 def permission_denied(request, exception=None):

@@ -567,3 +567,16 @@ def test_branch_names_the_register_does_not_know_are_mapped_once_per_name(client
     assert "“第二网格支部”即甲第二支部" in client.get(f"/members/import/{batch.pk}/").content.decode()
     refused = client.post(f"/members/import/{batch.pk}/reading/", reading_post(batch, place_0=tree["b1"].pk))
     assert refused.status_code == 400
+
+
+def test_the_rejected_rows_are_for_the_uploader_and_writers_only(client, tree, users):
+    client.force_login(users["secretary_a"])
+    batch = upload(client, build("national"), tree["a"])
+    url = f"/members/import/{batch.pk}/rejected.xlsx"
+    assert client.get(url).status_code == 200
+    client.force_login(users["viewer_a"])  # may see the batch, may not change the community
+    assert client.get(url).status_code == 403
+    client.force_login(users["secretary_b"])  # another community: the batch does not exist for them
+    assert client.get(url).status_code == 404
+    client.force_login(users["branch_a1"])  # a batch of the whole community is above a branch's scope
+    assert client.get(url).status_code == 404
