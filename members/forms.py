@@ -389,7 +389,11 @@ class MemberFilterForm(forms.Form):
         ),
     )
     org = forms.ModelChoiceField(
-        label=_("所在组织"), queryset=Organization.objects.none(), required=False, widget=QuickSelect
+        label=_("所在组织"),
+        queryset=Organization.objects.none(),
+        required=False,
+        widget=QuickSelect,
+        error_messages={"invalid_choice": _("该组织不在您的范围内，已忽略此条件。")},
     )
     category = forms.ChoiceField(label=_("人员类别"), choices=[("", _("全部"))] + Category.choices, required=False)
     management_type = forms.ChoiceField(
@@ -424,9 +428,13 @@ class MemberFilterForm(forms.Form):
         self.user = user
         if not disclosure.finds_tails(user):
             self.fields["q"].widget.attrs["placeholder"] = _("姓名、拼音首字母（如 zwh）、完整的身份证号或手机号")
-        in_scope = organizations_for(user).exclude(kind=Organization.Kind.STREET)
-        self.fields["org"].queryset = in_scope  # any organization in scope filters, e.g. from the tree page
-        self.fields["org"].widget.choices = self._org_choices(in_scope)
+        in_scope = organizations_for(user)
+        # Any organization in scope filters, the street too (the street staff's home page links
+        # to it); the list to choose from leaves the street out: "全部" is the same thing.
+        self.fields["org"].queryset = in_scope
+        self.fields["org"].widget.choices = self._org_choices(in_scope.exclude(kind=Organization.Kind.STREET))
+        for name in ("category", "management_type", "status", "standing", "attention", "sort"):
+            self.fields[name].error_messages["invalid_choice"] = _("“%(value)s”不是可选的值，已忽略此条件。")
 
     def _org_choices(self, in_scope):
         """Communities and branches to choose from; groups too unless the scope is a whole street."""
@@ -438,8 +446,16 @@ class MemberFilterForm(forms.Form):
         rows = offered.values_list("pk", "name", "depth")
         return [("", _("全部"))] + [(pk, "　" * max(depth - 2, 0) + name) for pk, name, depth in rows]
 
+    def valid_data(self):
+        """The values that are valid: a bad one drops its own condition (and says so beside it),
+        never the others."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return self.cleaned_data
+
     def filter(self, members):
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self.valid_data()
         if data.get("org"):
             members = members.under(data["org"])
         for name in ("category", "management_type", "status"):
@@ -454,11 +470,11 @@ class MemberFilterForm(forms.Form):
         return members.order_by(*self.SORTS[data.get("sort") or "name"])
 
     def term(self):
-        return self.cleaned_data.get("q", "") if self.is_valid() else ""
+        return self.valid_data().get("q", "")
 
     def describe(self):
         """The active filters in words (for the export's title and audit)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = self.valid_data()
         parts = []
         for name, field in self.fields.items():
             value = data.get(name)
