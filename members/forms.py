@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import disclosure
 from members.attention import BY_KEY
-from members.changes import ARRIVALS, CONFLICT_CODES, apply_change, register_member
+from members.changes import ARRIVALS, CONFLICT_CODES, REQUIRED_FIELDS, apply_change, register_member
 from members.models import Category, ManagementType, Member, MemberChange, Standing, Status
 from organizations.forms import OrganizationPicker
 from organizations.models import Organization
@@ -92,6 +92,12 @@ class ChangeFields(OrganizationPicker):
                 del self.fields[name]
             elif (kind, name) in LABELS:
                 self.fields[name].label = LABELS[(kind, name)]
+        # What the change itself requires is asked as a required field: marked, and reported in
+        # the same submit as every other missing field.
+        for name, message in REQUIRED_FIELDS.get(kind, {}).items():
+            if name in self.fields:
+                self.fields[name].required = True
+                self.fields[name].error_messages["required"] = message
         order = list(wanted)
         if PICKER in wanted:
             self.add_picker(user, initial=place)
@@ -131,10 +137,11 @@ class MemberChangeForm(ChangeFields):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors:
-            error = errors_of_dry_run(self._apply)
-            if error:
-                self._refuse(error)
+        # The change's own rules run even when a field is missing, so that every problem is
+        # reported in one submit (a missing value never adds a second message to its field).
+        error = errors_of_dry_run(self._apply)
+        if error:
+            self._refuse(error)
         return cleaned
 
     def save(self):
@@ -185,7 +192,7 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
 
     def __init__(self, *args, user, request, **kwargs):
         super().__init__(*args, **kwargs)
-        self.request = request
+        self.request, self.user = request, user
         kind = self.data.get("arrival") or self.initial.get("arrival") or K.REGISTRATION
         self.fields["arrival"].initial = kind
         keep_category = self.fields["category"]
@@ -215,11 +222,25 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors:
+        if self.errors:
+            self._check_record_alone()
+        else:
             error = errors_of_dry_run(self._register)
             if error:
                 add_domain_errors(self, error, renames={"organization": "branch", "kind": "arrival"})
         return cleaned
+
+    def _check_record_alone(self):
+        """The record's own checks (ID number, birth date and gender against it, phone, dates), so
+        that they are reported together with the missing fields, not one submit later."""
+        member = Member(**{name: self.cleaned_data.get(name) for name in self._meta.fields})
+        member.checked_by = self.user  # a duplicate ID number is named only within the user's scope
+        try:
+            member.clean()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    self.add_error(name, messages)
 
     def _register(self):
         member = Member(**{name: self.cleaned_data.get(name) for name in self._meta.fields})

@@ -59,11 +59,13 @@ def errors_of_dry_run(action):
 
 
 def add_domain_errors(form, error, renames=None):
-    """Put a domain ValidationError on the form: by field where the form has it, else on top."""
+    """Put a domain ValidationError on the form: by field where the form has it, else on top. A
+    field that already has an error keeps that one (it is what the user must fix first)."""
     if not hasattr(error, "error_dict"):
         form.add_error(None, error.messages)
         return
     renames = renames or {}
     for field, messages in error.message_dict.items():
         field = renames.get(field, field)
-        form.add_error(field if field in form.fields else None, messages)
+        if field not in form.errors:
+            form.add_error(field if field in form.fields else None, messages)

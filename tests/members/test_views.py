@@ -270,3 +270,15 @@ def test_print_views(logged_in, tree, members):
     assert "党员基本信息" in page and members["a"].id_number in page
     page = logged_in.get(f"/organizations/{tree['a1'].pk}/roster/print/").content.decode()
     assert "党员花名册" in page and members["a"].name in page
+
+
+def test_the_new_member_form_reports_every_problem_in_one_submit(client, users, tree):
+    client.force_login(users["secretary_a"])
+    data = {"arrival": "transfer_in", "name": "某某", "id_number": "320102195803020050", "category": "retired"}
+    page = client.post("/members/new/", data).content.decode()
+    # The wrong check digit, the missing branch and the transfer's letter: all at once, beside
+    # their fields and in the summary at the top.
+    for message in ("校验位错误", "请填写介绍信编号", "请填写转出单位（原党组织）"):
+        assert page.count(message) == 2, message
+    assert "请修改以下" in page and page.count('class="req"') >= 6
+    assert '<a href="#id_branch">党支部</a>' in page
