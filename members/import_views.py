@@ -26,7 +26,7 @@ from members.roster import LABELS, MAPPABLE, MAX_FILE_BYTES, RosterError, check_
 from organizations.models import Organization
 from portal.access import can_reveal_id, get_for_user, member_organizations_for, organizations_for, scoped
 from portal.exports import add_sheet, workbook_response
-from portal.params import pk_or_none, strict_date_param
+from portal.params import organization_param, strict_date_param
 
 logger = logging.getLogger(__name__)
 BACKGROUND_BYTES = 200_000  # about 4,000 rows: bigger files are checked and written in the background
@@ -381,29 +381,19 @@ INSTRUCTIONS = [
 
 @login_required
 def roster_export(request):
-    organization = _organization_param(request)
+    organization = organization_param(request)
     export = RosterExport(organization, reveal=can_reveal_id(request.user, organization))
     return export.response(request, f"{organization.name}党员花名册-{datetime.date.today():%Y%m%d}.xlsx")
 
 
 @login_required
 def ledger_export(request):
-    organization = _organization_param(request)
+    organization = organization_param(request)
     today = datetime.date.today()
     start = _date_param(request, "start") or today.replace(month=1, day=1)
     end = min(_date_param(request, "end") or today, today)
     export = ChangeLedgerExport(organization, start, end, reveal=can_reveal_id(request.user, organization))
     return export.response(request, f"{organization.name}党员变动台账-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
-
-
-def _organization_param(request):
-    org_id = pk_or_none(request.GET.get("org"))
-    if org_id:
-        return get_for_user(Organization.objects.all(), request.user, pk=org_id)
-    organizations = organizations_for(request.user).order_by("depth", "path")
-    if not organizations.exists():
-        raise PermissionDenied
-    return organizations.first()
 
 
 def _date_param(request, name):

@@ -103,10 +103,7 @@ class ChangeLedgerExport(XlsxExport):
 
     def rows(self):
         entries = (
-            MemberChange.objects.filter(
-                member__in=Member.objects.under(self.organization).values("pk"),
-                effective_date__range=(self.start, self.end),
-            )
+            MemberChange.objects.of_period(self.organization, self.start, self.end)
             .select_related("member", "organization", "from_organization", "recorded_by", "reverses")
             .order_by("effective_date", "id")
         )

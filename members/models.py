@@ -368,6 +368,13 @@ class Member(models.Model):
 
 
 class MemberChangeQuerySet(models.QuerySet):
+    def of_period(self, organization, start, end):
+        """Entries dated ``start``..``end`` of the members now under ``organization`` (the home
+        page's "本月党员变动", the change list and the change ledger count the same entries)."""
+        return self.filter(
+            member__in=Member.objects.under(organization).values("pk"), effective_date__range=(start, end)
+        )
+
     def valid(self):
         """Entries that stand: neither a correction nor corrected by one."""
         return self.exclude(kind=MemberChange.Kind.CORRECTION).filter(reversed_by__isnull=True)

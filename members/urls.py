@@ -6,6 +6,7 @@ app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
     path("export.xlsx", views.member_export, name="export"),
+    path("changes/", views.change_list, name="changes"),
     path("new/", views.member_new, name="new"),
     path("check-id/", views.check_id, name="check_id"),
     path("import/", import_views.import_start, name="import"),

@@ -17,6 +17,7 @@ from members.models import Member, MemberChange, Standing, branches_and_groups
 from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
 from portal.exports import XlsxExport
 from portal.models import AuditEntry
+from portal.params import date_param, organization_param
 
 PAGE_SIZE = 50
 
@@ -276,3 +277,32 @@ def check_id(request):
     else:
         context["former"] = next((m for m in same if covers(request.user, m.organization)), None)
     return render(request, "members/_id_check.html", context)
+
+
+@login_required
+def change_list(request):
+    """Every entry of a period under an organization, the month's by default: the whole list behind
+    the home page's "本月党员变动（n条）", and the change ledger to download."""
+    organization = organization_param(request)
+    today = datetime.date.today()
+    start, start_problem = date_param(request, "start")
+    end, end_problem = date_param(request, "end")
+    start = start or today.replace(day=1)
+    end = min(end or today, today)
+    entries = (
+        MemberChange.objects.of_period(organization, start, end)
+        .select_related("member", "organization", "from_organization", "recorded_by", "reverses")
+        .order_by("-effective_date", "-id")
+    )
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = f"org={organization.pk}&start={start:%Y-%m-%d}&end={end:%Y-%m-%d}"
+    context = {
+        "organization": organization,
+        "start": start,
+        "end": end,
+        "today": today,
+        "page": page,
+        "query": query,
+        "problems": [problem for problem in (start_problem, end_problem) if problem],
+    }
+    return render(request, "members/change_list.html", context)

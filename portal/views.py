@@ -44,7 +44,7 @@ def _panel(request, org, figures, today):
     members = scoped(Member.objects.current().under(org), request.user)
     month_start = today.replace(day=1)
     changes = (
-        MemberChange.objects.filter(member__in=Member.objects.under(org).values("pk"), effective_date__gte=month_start)
+        MemberChange.objects.of_period(org, month_start, today)
         .select_related("member", "organization")
         .order_by("-effective_date", "-id")
     )
@@ -57,6 +57,7 @@ def _panel(request, org, figures, today):
         "breakdowns": [(title, figures.breakdown(dimension)) for dimension, title in BREAKDOWNS],
         "attention": attention_counts(members, today),
         "changes": changes[:RECENT_CHANGES],
+        "changes_url": f"{reverse('members:changes')}?org={org.pk}&start={month_start:%Y-%m-%d}&end={today:%Y-%m-%d}",
         "change_count": changes.count(),
         "weak_branches": [(branch, warnings) for branch, warnings in weak_branches if warnings],
     }

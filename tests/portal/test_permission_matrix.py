@@ -41,6 +41,12 @@ def urls(tree, members):
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
             dict(street="id", secretary_a="id"),
         ),
+        "changes of A": (
+            "get",
+            f"/members/changes/?org={tree['a'].pk}&start=2019-01-01",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
         "dashboard": ("get", "/dashboard/", dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200), NOTHING),
         "dashboard of A": (
             "get",
@@ -281,6 +287,7 @@ URL_NAMES = [
     "roster template",
     "roster of A",
     "ledger of A",
+    "changes of A",
     "dashboard",
     "dashboard of A",
     "dashboard export of A",
