@@ -35,7 +35,9 @@ DEPARTURE_STANDING = {
     Kind.LEAVE: Standing.LEFT,
     Kind.DEATH: Standing.DECEASED,
     Kind.REMOVAL: Standing.REMOVED,
+    Kind.PROBATION_CANCELLED: Standing.PROBATION_CANCELLED,
 }
+PROBATION_KINDS = (Kind.CONFIRMATION, Kind.PROBATION_EXTENDED, Kind.PROBATION_CANCELLED)
 ARRIVAL_MANAGEMENT = {
     Kind.ADMISSION: ManagementType.SELF_MANAGED,
     Kind.TRANSFER_IN: ManagementType.SELF_MANAGED,
@@ -56,6 +58,7 @@ REQUIRED_FIELDS = {
         "external_organization": _lazy("请填写组织关系所在党组织。"),
     },
     Kind.PROBATION_EXTENDED: {"note": _lazy("请填写延长预备期的原因和期限。")},
+    Kind.PROBATION_CANCELLED: {"note": _lazy("请填写取消预备党员资格的原因和支部大会决议。")},
     Kind.CORRECTION: {"note": _lazy("请填写更正原因。")},
 }
 
@@ -193,10 +196,10 @@ def _check_against_active(change, member, state, errors):
         errors["kind"] = _("该党员不是流出党员。")
     elif kind == Kind.LEAVE and mgmt not in (ManagementType.MOBILE_IN, ManagementType.IN_SERVICE):
         errors["kind"] = _("“离开本社区”只适用于流入党员和在职报到党员；自管党员请登记组织关系转出。")
-    elif kind in (Kind.CONFIRMATION, Kind.PROBATION_EXTENDED) and state.status != Status.PROBATIONARY:
+    elif kind in PROBATION_KINDS and state.status != Status.PROBATIONARY:
         errors["kind"] = _("该党员已是正式党员。")
-    elif kind == Kind.CONFIRMATION and mgmt not in RELATIONSHIP_HERE:
-        errors["kind"] = _("该党员的组织关系不在本社区，应由其组织关系所在党组织办理转正。")
+    elif kind in PROBATION_KINDS and mgmt not in RELATIONSHIP_HERE:
+        errors["kind"] = _("该党员的组织关系不在本社区，转正、延长或取消预备期应由其组织关系所在党组织办理。")
     elif (
         kind == Kind.CONFIRMATION
         and change.effective_date
@@ -345,7 +348,7 @@ def available_kinds(member):
         if mgmt in (ManagementType.MOBILE_IN, ManagementType.IN_SERVICE):
             kinds.append(Kind.LEAVE)
         if member.status == Status.PROBATIONARY:
-            kinds += [Kind.CONFIRMATION, Kind.PROBATION_EXTENDED] if mgmt in RELATIONSHIP_HERE else []
+            kinds += list(PROBATION_KINDS) if mgmt in RELATIONSHIP_HERE else []
         kinds += [Kind.CATEGORY_CHANGE, Kind.DEATH, Kind.REMOVAL]
     if has_history:
         kinds.append(Kind.CORRECTION)

@@ -36,6 +36,7 @@ FIELDS_BY_KIND = {
     K.LEAVE: ["effective_date", "note"],
     K.CONFIRMATION: ["effective_date", "note"],
     K.PROBATION_EXTENDED: ["effective_date", "note"],
+    K.PROBATION_CANCELLED: ["effective_date", "note"],
     K.CATEGORY_CHANGE: ["effective_date", "category", "note"],
     K.DEATH: ["effective_date", "note"],
     K.REMOVAL: ["effective_date", "note"],
@@ -49,6 +50,7 @@ LABELS = {
     (K.MOBILE_IN, "place"): _("流入来源（原所在地）"),
     (K.CORRECTION, "note"): _("更正原因"),
     (K.PROBATION_EXTENDED, "note"): _("延长原因和期限"),
+    (K.PROBATION_CANCELLED, "note"): _("原因和支部大会决议"),
     (K.CATEGORY_CHANGE, "category"): _("新的人员类别"),
 }
 CHANGE_INPUTS = [

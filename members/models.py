@@ -8,6 +8,7 @@ only by ``members.changes.apply_change``.
 import datetime
 import functools
 import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -64,6 +65,7 @@ class Standing(models.TextChoices):
     LEFT = "left", _lazy("已离开")
     DECEASED = "deceased", _lazy("已逝世")
     REMOVED = "removed", _lazy("已出党")
+    PROBATION_CANCELLED = "disqualified", _lazy("已取消预备党员资格")
     VOID = "void", _lazy("登记已撤销")
 
 
@@ -116,6 +118,36 @@ def years_before(day, years):
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+@dataclass(frozen=True)
+class Probation:
+    """A probationary member's year: confirmation is possible from its end; an extension (at most
+    a year, as the attention list counts it) moves the latest end."""
+
+    joined_on: datetime.date
+    extended: bool
+    today: datetime.date
+
+    @property
+    def ends_on(self):
+        return years_before(self.joined_on, -2 if self.extended else -1)
+
+    @property
+    def confirmable_from(self):
+        return years_before(self.joined_on, -1)
+
+    @property
+    def may_confirm(self):
+        return self.today >= self.confirmable_from
+
+    @property
+    def days_left(self):
+        return (self.ends_on - self.today).days
+
+    @property
+    def days_over(self):
+        return -self.days_left
 
 
 class MemberQuerySet(models.QuerySet):
@@ -347,6 +379,13 @@ class Member(models.Model):
             .first()
         )
 
+    def probation(self, today=None):
+        """The probation of a probationary member with a joining date, else None."""
+        if self.status != Status.PROBATIONARY or self.joined_on is None:
+            return None
+        extended = self.changes.valid().filter(kind=MemberChange.Kind.PROBATION_EXTENDED).exists()
+        return Probation(self.joined_on, extended, today or datetime.date.today())
+
     def data_quality(self):
         """What the record lacks or a roster flagged: shown on the member's page, counted on the
         dashboard's data-quality table."""
@@ -398,6 +437,7 @@ class MemberChange(models.Model):
         CATEGORY_CHANGE = "category_change", _lazy("人员类别变更")
         DEATH = "death", _lazy("逝世")
         REMOVAL = "removal", _lazy("出党")
+        PROBATION_CANCELLED = "probation_cancelled", _lazy("取消预备党员资格")
         CORRECTION = "correction", _lazy("更正（撤销上一条）")
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="changes", verbose_name=_lazy("党员"))

@@ -127,6 +127,7 @@ def member_detail(request, pk):
             "actions": [MemberChange.Kind(kind) for kind in available_kinds(member)] if may_write else [],
             "can_reveal": can_reveal_id(request.user, member.organization),
             "can_write": may_write,
+            "probation": member.probation() if member.standing == Standing.ACTIVE else None,
         },
     )
 

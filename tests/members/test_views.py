@@ -282,3 +282,39 @@ def test_the_new_member_form_reports_every_problem_in_one_submit(client, users, 
         assert page.count(message) == 2, message
     assert "请修改以下" in page and page.count('class="req"') >= 6
     assert '<a href="#id_branch">党支部</a>' in page
+
+
+def probationary(tree, joined):
+    from tests.conftest import new_member
+
+    return new_member(tree["a1g1"], "预备某", D(1995, 5, 5), kind=MemberChange.Kind.ADMISSION, on=joined, joined=joined)
+
+
+def test_the_member_page_shows_when_probation_ends_and_offers_confirmation_only_then(logged_in, tree):
+    today = D.today()
+    young = probationary(tree, today - datetime.timedelta(days=100))
+    page = logged_in.get(f"/members/{young.pk}/").content.decode()
+    ends = young.joined_on.replace(year=young.joined_on.year + 1)
+    assert f"至{ends.year}年{ends.month}月{ends.day}日满" in page and f"还有 {(ends - today).days} 天" in page
+    assert 'id="confirm-not-yet"' in page and f"{ends.year}年{ends.month}月{ends.day}日起可办理" in page
+    assert f"/members/{young.pk}/changes/confirmation/" not in page
+    for kind in ("probation_extended", "probation_cancelled"):
+        assert f"/members/{young.pk}/changes/{kind}/" in page
+
+
+def test_an_overdue_probation_is_said_and_confirmation_is_offered(logged_in, tree):
+    old = probationary(tree, D.today() - datetime.timedelta(days=400))
+    page = logged_in.get(f"/members/{old.pk}/").content.decode()
+    assert "请及时讨论转正" in page and f"/members/{old.pk}/changes/confirmation/" in page
+
+
+def test_cancelling_a_probation_takes_the_member_off_the_register(logged_in, tree):
+    young = probationary(tree, D.today() - datetime.timedelta(days=100))
+    url = f"/members/{young.pk}/changes/probation_cancelled/"
+    page = logged_in.post(url, {"effective_date": D.today().isoformat(), "confirm": "1"}).content.decode()
+    assert "请填写取消预备党员资格的原因和支部大会决议" in page
+    data = {"effective_date": D.today().isoformat(), "note": "支部大会决议", "confirm": "1"}
+    assert logged_in.post(url, data).status_code == 302
+    young.refresh_from_db()
+    assert young.standing == "disqualified" and young.get_standing_display() == "已取消预备党员资格"
+    assert not Member.objects.current().filter(pk=young.pk).exists()
