@@ -329,10 +329,11 @@ def _user_of(actor):
     return user if user is not None and user.is_authenticated else None
 
 
-def available_kinds(member):
-    """The change kinds that make sense for the member's current state (the page's action buttons)."""
+def available_kinds(member, with_correction=True):
+    """The change kinds that make sense for the member's current state (the page's action buttons);
+    without the correction, no query is needed (the member list's row menus)."""
     standing, mgmt = member.standing, member.management_type
-    has_history = member.valid_changes().exists()
+    has_history = with_correction and member.valid_changes().exists()
     if standing in MAY_RETURN:
         kinds = [Kind.TRANSFER_IN, Kind.MOBILE_IN, Kind.REGISTRATION]
     elif standing != Standing.ACTIVE:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import disclosure
-from members.changes import available_kinds, describe_change
+from members.changes import ARRIVALS, available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
 from members.identity import id_birth_date, id_gender, validate_id_number
 from members.models import Member, MemberChange, Standing, branches_and_groups
@@ -44,9 +44,33 @@ def member_list(request):
     disclosure.audit_number_search(request, form.term(), page.paginator.count, "党员名单")
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "can_write": can_write_anything(request.user)}
+    can_write = can_write_anything(request.user)
+    if can_write:
+        _attach_actions(page.object_list, request.user)
+    context = {
+        "form": form,
+        "page": page,
+        "query": query.urlencode(),
+        "can_write": can_write,
+        "action": ROW_ACTIONS.get(request.GET.get("action", "")),
+    }
     template = "members/_results.html" if request.htmx and request.htmx.target == "results" else "members/list.html"
     return render(request, template, context)
+
+
+# Changes a row of the member list offers (arrivals and corrections start elsewhere).
+ROW_ACTIONS = {
+    kind.value: kind
+    for kind in MemberChange.Kind
+    if kind not in (*ARRIVALS, MemberChange.Kind.CORRECTION) or kind == MemberChange.Kind.TRANSFER_IN
+}
+
+
+def _attach_actions(members, user):
+    """Each member's change menu for the list: the kinds that fit its state, where the user may write."""
+    for member in members:
+        fits = covers(user, member.organization, write=True)
+        member.actions = [MemberChange.Kind(k) for k in available_kinds(member, with_correction=False)] if fits else []
 
 
 class MemberListExport(XlsxExport):

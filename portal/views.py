@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from members.attention import ITEMS, attention_counts
 from members.models import Member, MemberChange, subtree_counts
 from organizations.models import Organization
-from portal.access import covers, get_for_user, scoped, top_organizations
+from portal.access import can_write_anything, covers, get_for_user, scoped, top_organizations
 from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
 from portal.exports import add_sheet, workbook_response
 from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
@@ -70,7 +70,8 @@ def home(request):
     panels = [
         _panel(request, org, Dashboard(org, day).rows()[0].figures, today) for org in top_organizations(request.user)
     ]
-    return render(request, "portal/home.html", {"day": day, "panels": panels, "today": today})
+    context = {"day": day, "panels": panels, "today": today, "can_write": can_write_anything(request.user)}
+    return render(request, "portal/home.html", context)
 
 
 ROW_SORTS = {

@@ -318,3 +318,16 @@ def test_cancelling_a_probation_takes_the_member_off_the_register(logged_in, tre
     young.refresh_from_db()
     assert young.standing == "disqualified" and young.get_standing_display() == "已取消预备党员资格"
     assert not Member.objects.current().filter(pk=young.pk).exists()
+
+
+def test_each_row_of_the_member_list_opens_its_change_menu(client, users, members):
+    member = members["a"]
+    client.force_login(users["secretary_a"])
+    page = client.get("/members/").content.decode()
+    assert '<details class="menu">' in page and f"/members/{member.pk}/changes/transfer_out/" in page
+    page = client.get("/members/?action=transfer_out").content.decode()
+    assert "请找到要办理“组织关系转出”的党员" in page and 'name="action" value="transfer_out"' in page
+    assert f'href="/members/{member.pk}/changes/transfer_out/">组织关系转出</a>' in page
+    client.force_login(users["viewer_a"])
+    page = client.get("/members/").content.decode()
+    assert '<details class="menu">' not in page and "/changes/" not in page
