@@ -3,13 +3,11 @@ the template to fill in, and the ledgers out."""
 
 import datetime
 import logging
-import threading
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import close_old_connections, connection
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -23,6 +21,7 @@ from members.ledgers import ROSTER_COLUMNS, ChangeLedgerExport, RosterExport
 from members.models import Category, Education, ImportBatch, ManagementType, Status
 from members.retention import purge_import_files
 from members.roster import LABELS, MAPPABLE, MAX_FILE_BYTES, RosterError, check_container
+from members.tasks import run_import_batch
 from organizations.models import Organization
 from portal.access import can_reveal_id, get_for_user, member_organizations_for, organizations_for, scoped
 from portal.exports import add_sheet, workbook_response
@@ -187,41 +186,44 @@ def import_start(request):
 
 
 def _run(request, batch, commit):
-    """Small files at once; big ones in a background thread while the page shows progress."""
+    """Small files at once; big ones as a background job (``manage.py worker``) while the page
+    shows its progress, read from the database by whichever server answers."""
     if len(batch.file_data) <= BACKGROUND_BYTES:
         run_batch(batch.pk, commit=commit, actor=request)
         return
     status = ImportBatch.Status.COMMITTING if commit else ImportBatch.Status.ANALYSING
-    ImportBatch.objects.filter(pk=batch.pk).update(status=status, progress=0, total=0)
-    thread = threading.Thread(target=_background, args=(batch.pk, commit, request.user), daemon=True)
-    thread.start()
-
-
-def _background(batch_id, commit, user):
-    close_old_connections()
-    try:
-        run_batch(batch_id, commit=commit, actor=user)
-    except Exception:  # a failure must show on the page, and leave the register untouched
-        logger.exception("roster import %s failed", batch_id)
-        ImportBatch.objects.filter(pk=batch_id).update(
-            status=ImportBatch.Status.FAILED, message=_("导入出错，未写入任何数据。")
-        )
-    finally:
-        connection.close()
+    job = run_import_batch.enqueue(batch.pk, commit, request.user.pk)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=status, progress=0, total=0, task_id=job.id, message="")
 
 
 @login_required
 def import_batch(request, pk):
     batch = _batch_for(request, pk)
-    running = batch.status in (ImportBatch.Status.ANALYSING, ImportBatch.Status.COMMITTING)
+    job = batch.check_job()
+    running = batch.status in ImportBatch.RUNNING
     if request.htmx and running:
-        return render(request, "members/_import_progress.html", {"batch": batch})
+        return render(request, "members/_import_progress.html", {"batch": batch, "job": job})
     if request.htmx:  # finished while the page was polling: reload it whole
         response = render(request, "members/_import_progress.html", {"batch": batch})
         response["HX-Refresh"] = "true"
         return response
     reading = ReadingForm(batch=batch, user=request.user) if batch.status == ImportBatch.Status.PREVIEWED else None
-    return render(request, "members/import_batch.html", _batch_context(batch, reading, running))
+    context = _batch_context(batch, reading, running)
+    context["job"] = job
+    context["may_retry"] = batch.status == ImportBatch.Status.FAILED and bool(batch.file_data)
+    return render(request, "members/import_batch.html", context)
+
+
+@login_required
+@require_POST
+def import_retry(request, pk):
+    """Check a failed batch's file again (a job lost with its worker, or an error since mended)."""
+    batch = _batch_for(request, pk, write=True)
+    if batch.status != ImportBatch.Status.FAILED or not batch.file_data:
+        messages.error(request, _("该批次不能重试；请重新上传文件。"))
+        return redirect("members:import_batch", pk=batch.pk)
+    _run(request, batch, commit=False)
+    return redirect("members:import_batch", pk=batch.pk)
 
 
 PENDING_LINES = {

@@ -554,6 +554,9 @@ class ImportBatch(models.Model):
     progress = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     message = models.TextField(blank=True)
+    task_id = models.UUIDField(null=True, blank=True, editable=False)  # the background job, for large files
+
+    RUNNING = (Status.ANALYSING, Status.COMMITTING)
 
     class Meta:
         verbose_name = _lazy("花名册导入批次")
@@ -562,6 +565,31 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"{self.file_name}（{self.get_status_display()}）"
+
+    def check_job(self):
+        """How the background job of a running batch stands: "running", "waiting" (no worker is
+        up), or "lost" — its worker died (a restart, a kill), and the batch is marked failed,
+        having written nothing (the job's transaction never committed)."""
+        from django_tasks import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from portal.worker import alive_workers, is_alive
+
+        if self.status not in self.RUNNING or self.task_id is None:
+            return None
+        job = DBTaskResult.objects.filter(pk=self.task_id).first()
+        if job is not None and job.status == TaskResultStatus.READY:
+            return "running" if alive_workers().exists() else "waiting"
+        worker = job.worker_ids[-1] if job is not None and job.worker_ids else None
+        if job is not None and job.status == TaskResultStatus.RUNNING and worker and is_alive(worker):
+            return "running"
+        # Finished or failed without the batch saying so, or its worker gone: it will not finish.
+        lost = ImportBatch.objects.filter(pk=self.pk, status__in=self.RUNNING).update(
+            status=self.Status.FAILED,
+            message=_("后台任务中断（服务器或后台任务程序重启），没有写入任何数据。可点“重新检查”再试一次。"),
+        )
+        self.refresh_from_db()  # unless the job finished a moment ago, and the batch says how
+        return "lost" if lost else None
 
     @property
     def percent(self):

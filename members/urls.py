@@ -14,6 +14,7 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.import_batch, name="import_batch"),
     path("import/<int:pk>/reading/", import_views.import_reading, name="import_reading"),
     path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("import/<int:pk>/retry/", import_views.import_retry, name="import_retry"),
     path("import/<int:pk>/rejected.xlsx", import_views.import_rejected, name="import_rejected"),
     path("roster.xlsx", import_views.roster_export, name="roster_export"),
     path("ledger.xlsx", import_views.ledger_export, name="ledger_export"),

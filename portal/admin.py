@@ -5,6 +5,8 @@ from django.db.models import Max, Min
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from portal.access import can_write_anything, has_any_role, scoped
 from portal.models import AuditEntry, Role, User
@@ -57,6 +59,13 @@ class RoleInline(admin.TabularInline):
 
 
 admin.site.unregister(Group)  # access comes from roles on organizations, not from groups
+# Background jobs: for the system administrator only (what failed, and why).
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskAdmin(SuperuserOnlyAdmin, DBTaskResultAdmin):
+    pass
 
 
 @admin.register(User)

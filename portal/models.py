@@ -152,3 +152,20 @@ def client_ip(request):
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
     ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
     return ip or None
+
+
+class WorkerHeartbeat(models.Model):
+    """A background worker's last sign of life (written by ``manage.py worker`` every 15 s)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.IntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("后台任务程序")
+        verbose_name_plural = _("后台任务程序")
+
+    def __str__(self):
+        return f"{self.host}:{self.pid}"

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "treebeard",
     "django_htmx",
+    "django_tasks",
+    "django_tasks_db",
     "portal",
     "organizations",
     "members",
@@ -114,6 +116,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# -- Shared by every app server: nothing but the database (and Redis, when there is one) ---------
+# Sessions live in the database (Django's default engine). The cache (dashboard figures, login
+# rate limits) is the database's unless REDIS_URL is set; its table is made by `migrate`.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["REDIS_URL"]}
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "portal_cache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Long jobs (large roster imports) are tasks in the database, run by `manage.py worker` on any
+# number of machines; a page reads their progress from the database, so any server can show it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -400,9 +400,12 @@ def test_roster_and_change_ledger_exports(client, users, tree, members):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_big_file_is_checked_and_written_in_the_background(client, users, tree, monkeypatch):
-    import time
+def run_worker():
+    """What ``manage.py worker`` does, until no job is left (its real code, in this process)."""
+    call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
+
+def test_a_big_file_is_checked_and_written_as_a_background_job(client, users, tree, monkeypatch):
     from members import import_views
     from members.models import ImportBatch
 
@@ -410,19 +413,40 @@ def test_a_big_file_is_checked_and_written_in_the_background(client, users, tree
     client.force_login(users["secretary_a"])
     upload(client, messy_roster([good(n) for n in (1, 2, 3)]), tree["a"])
     batch = ImportBatch.objects.get()
-
-    def settled():
-        for _ in range(100):
-            batch.refresh_from_db()
-            if batch.status not in ("analysing", "committing"):
-                return batch.status
-            assert "<progress" in client.get(f"/members/import/{batch.pk}/", HTTP_HX_REQUEST="true").content.decode()
-            time.sleep(0.1)
-        raise AssertionError("the background import never finished")
-
-    assert settled() == "previewed" and batch.new_count == 3
+    assert batch.status == "analysing" and batch.task_id is not None
+    page = client.get(f"/members/import/{batch.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "<progress" in page and "正在等待后台任务程序接手" in page  # no worker is running yet
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.new_count == 3 and not Member.objects.exists()
     client.post(f"/members/import/{batch.pk}/commit/")
-    assert settled() == "committed" and Member.objects.count() == 3
+    batch.refresh_from_db()
+    assert batch.status == "committing" and not Member.objects.exists()
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.status == "committed" and Member.objects.count() == 3
+
+
+def test_a_job_whose_worker_died_is_reported_failed_and_can_be_retried(client, users, tree, monkeypatch):
+    from django_tasks_db.models import DBTaskResult
+
+    from members import import_views
+    from members.models import ImportBatch
+
+    monkeypatch.setattr(import_views, "BACKGROUND_BYTES", 0)
+    client.force_login(users["secretary_a"])
+    upload(client, messy_roster([good(n) for n in (1, 2, 3)]), tree["a"])
+    batch = ImportBatch.objects.get()
+    job = DBTaskResult.objects.get(pk=batch.task_id)
+    job.claim("a-worker-that-was-killed")  # taken by a worker that then vanished without a heartbeat
+    page = client.get(f"/members/import/{batch.pk}/").content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "后台任务中断" in page and "没有写入任何数据" in page
+    assert "重新检查" in page and not Member.objects.exists()
+    client.post(f"/members/import/{batch.pk}/retry/")
+    run_worker()
+    batch.refresh_from_db()
+    assert batch.status == "previewed" and batch.new_count == 3
 
 
 def test_a_damaged_legacy_xls_is_explained_in_chinese():

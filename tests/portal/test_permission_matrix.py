@@ -279,6 +279,12 @@ def urls(tree, members):
             dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
             NOTHING,
         ),
+        "background jobs": (
+            "get",
+            "/admin/django_tasks_database/dbtaskresult/",
+            dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
     }
 
 
@@ -329,6 +335,7 @@ URL_NAMES = [
     "accounts",
     "roles",
     "email addresses",
+    "background jobs",
 ]
 
 
@@ -368,5 +375,6 @@ def test_the_matrix_covers_every_admin_model(client, users):
         "portal.user",
         "portal.role",
         "account.emailaddress",
+        "django_tasks_database.dbtaskresult",
     }
     assert {model._meta.label_lower for model in admin.site._registry} == covered

@@ -1,0 +1,59 @@
+"""The background worker's heartbeat: how pages and /health/ tell a running job from one whose
+worker died (a restart, an out-of-memory kill), without any state but the database."""
+
+import os
+import socket
+import threading
+from datetime import timedelta
+
+from django.db import OperationalError, close_old_connections, connection
+from django.utils import timezone
+
+from portal.models import WorkerHeartbeat
+
+BEAT_SECONDS = 15
+# A worker silent this long is gone. Generous: on SQLite a large import holds the write lock for
+# a while, and the beat waits for it.
+ALIVE_SECONDS = 120
+
+
+def alive_workers():
+    return WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=ALIVE_SECONDS))
+
+
+def is_alive(worker_id):
+    return alive_workers().filter(worker_id=worker_id).exists()
+
+
+class Heartbeat(threading.Thread):
+    """Writes the worker's last-seen time every few seconds while the worker runs."""
+
+    def __init__(self, worker_id):
+        super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
+        self.worker_id, self.stopped = worker_id, threading.Event()
+
+    def run(self):
+        try:
+            while True:
+                self.beat()
+                if self.stopped.wait(BEAT_SECONDS):
+                    break
+            WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
+        except OperationalError:  # the database is going away with the worker: the beat goes stale
+            pass
+        finally:
+            connection.close()
+
+    def beat(self):
+        close_old_connections()
+        try:
+            WorkerHeartbeat.objects.update_or_create(
+                worker_id=self.worker_id,
+                defaults={"host": socket.gethostname()[:255], "pid": os.getpid(), "last_seen": timezone.now()},
+            )
+        except OperationalError:  # the database is busy or restarting: the next beat tries again
+            pass
+
+    def stop(self):
+        self.stopped.set()
+        self.join(timeout=BEAT_SECONDS)
