@@ -130,6 +130,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Long jobs (large roster imports) are tasks in the database, run by `manage.py worker` on any
 # number of machines; a page reads their progress from the database, so any server can show it.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The worker writes a heartbeat this often; one silent for eight beats is taken for dead.
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "15"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -6,19 +6,22 @@ import socket
 import threading
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import OperationalError, close_old_connections, connection
 from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
 
-BEAT_SECONDS = 15
-# A worker silent this long is gone. Generous: on SQLite a large import holds the write lock for
-# a while, and the beat waits for it.
-ALIVE_SECONDS = 120
+
+def beat_seconds():
+    return settings.WORKER_HEARTBEAT_SECONDS
 
 
 def alive_workers():
-    return WorkerHeartbeat.objects.filter(last_seen__gte=timezone.now() - timedelta(seconds=ALIVE_SECONDS))
+    # A worker silent for eight beats is gone; generous, because on SQLite a large import holds
+    # the write lock for a while and the beat waits for it.
+    since = timezone.now() - timedelta(seconds=8 * beat_seconds())
+    return WorkerHeartbeat.objects.filter(last_seen__gte=since)
 
 
 def is_alive(worker_id):
@@ -36,7 +39,7 @@ class Heartbeat(threading.Thread):
         try:
             while True:
                 self.beat()
-                if self.stopped.wait(BEAT_SECONDS):
+                if self.stopped.wait(beat_seconds()):
                     break
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         except OperationalError:  # the database is going away with the worker: the beat goes stale
@@ -56,4 +59,4 @@ class Heartbeat(threading.Thread):
 
     def stop(self):
         self.stopped.set()
-        self.join(timeout=BEAT_SECONDS)
+        self.join(timeout=beat_seconds())

@@ -78,14 +78,22 @@ def servers(database_url, tmp_path):
     try:
         for port in ports:
             wait_for(port)
-        yield [f"http://127.0.0.1:{port}" for port in ports]
+        yield Running([f"http://127.0.0.1:{port}" for port in ports], worker_pid=processes[0].pid)
     finally:
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=30)
+            process.wait(timeout=30)  # the killed worker is already gone: wait() returns at once
         for log in logs:
             log.close()
+
+
+class Running(list):
+    """The servers' base URLs, and the worker's process id."""
+
+    def __init__(self, urls, worker_pid):
+        super().__init__(urls)
+        self.worker_pid = worker_pid
 
 
 def wait_for(port, seconds=60):
@@ -193,3 +201,53 @@ def test_an_import_and_a_change_made_on_one_server_show_on_the_other(servers):
     version = re.search(r'name="version" value="(\d+)"', form).group(1)
     secretary.post(change, {"effective_date": datetime.date.today().isoformat(), "version": version, "confirm": "1"})
     assert home_total(secretary, b) == before + ROWS - 1
+
+
+@pytest.fixture
+def fast_heartbeat(monkeypatch):
+    # Every process started by the fixtures below beats every 0.5 s: a dead one shows within 4 s.
+    monkeypatch.setenv("PORTAL_WORKER_HEARTBEAT_SECONDS", "0.5")
+
+
+@pytest.mark.django_db
+def test_a_worker_killed_in_the_middle_of_an_import_loses_nothing(fast_heartbeat, servers, database_url):
+    import signal
+
+    a, b = servers
+    secretary = Browser()
+    secretary.log_in(a, "beimen")
+    before = home_total(secretary, a)
+    page = secretary.get(f"{a}/members/import/")
+    branch = re.search(r'<option value="(\d+)">\s*(\S*支部)</option>', page).group(1)
+    url, _page = secretary.post(f"{a}/members/import/", {"organization": branch}, {"file": ("大名册.xlsx", roster())})
+    batch = re.search(r"/members/import/(\d+)/", url).group(0)
+    settled(secretary, f"{a}{batch}")
+    secretary.post(f"{a}{batch}commit/", {})
+    wait_until_writing(secretary, f"{b}{batch}")
+    os.kill(servers.worker_pid, signal.SIGKILL)  # no chance to clean up: a power cut, an out-of-memory kill
+    page = failed_page(secretary, f"{b}{batch}")
+    assert "后台任务中断" in page and "没有写入任何数据" in page
+    assert home_total(secretary, b) == before  # the job's transaction never committed
+
+
+def wait_until_writing(browser, url, seconds=120):
+    """Until the commit job has checked every row (it writes next), as its progress says."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        fragment = browser.get(url, **{"HX-Request": "true"})
+        found = re.search(r"(\d+) / (\d+)", fragment)
+        if found and int(found.group(2)) - int(found.group(1)) <= 1000:
+            time.sleep(0.3)
+            return
+        time.sleep(0.1)
+    raise AssertionError("the commit job never reached its write")
+
+
+def failed_page(browser, url, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        page = browser.get(url)
+        if "出错" in page or "后台任务中断" in page:
+            return page
+        time.sleep(0.5)
+    raise AssertionError("the lost job was never reported")
