@@ -116,6 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The portal's queries are short; once the tables are analysed the planner may estimate one
+    # at millions and spend a second JIT-compiling a 50 ms query. JIT is off for the portal's
+    # connections (the server's other users keep their setting).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
 # -- Shared by every app server: nothing but the database (and Redis, when there is one) ---------
 # Sessions live in the database (Django's default engine). The cache (dashboard figures, login
