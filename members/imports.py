@@ -48,6 +48,21 @@ DETAILS = [
     "marked_mobile",
 ]
 LOOKUP_CHUNK = 2000
+# What a new member's row keeps from its parsing until the write (a plan may hold 50,000).
+NEW_MEMBER_VALUES = (
+    *DETAILS,
+    "gender",
+    "birth_date",
+    "id_number",
+    "confirmed_on",
+    "status",
+    "category",
+    "management_type",
+    "arrival",
+    "external_organization",
+    "letter_number",
+    "organization",
+)
 # Values a new member needs that a file may leave out: asked once for the whole file.
 DECIDABLE = ("branch", "status", "category")
 FULL_AFTER_YEARS = 2  # joined this long ago and still no 正式/预备: probation is long over
@@ -105,17 +120,23 @@ class RosterImport:
         places = _Places(self.organization, self.user)
         decided = self._decided(places)
         places.renamed = decided.get("branch_names", {})
-        parsed = [parse_row(number, cells, sheet.columns) for number, cells in sheet.rows]
-        existing = self._existing([row.values.get("id_number") for row in parsed])
-        seen = {}
-        for index, (row, (_number, cells)) in enumerate(zip(parsed, sheet.rows, strict=True)):
-            self._check(row, places, existing, seen, sheet.columns)
-            if row.problems:
-                plan.rejected.append({"row": row.number, "cells": [_plain(c) for c in cells], "problems": row.problems})
-            else:
-                self._plan_row(row, existing, plan, sheet.columns, decided)
-            if progress and index % 1000 == 0:
-                progress(index, len(parsed))
+        seen, total = {}, len(sheet.rows)
+        # In chunks: only one chunk's parsed rows and register records are held at a time (a
+        # 50,000-row file would otherwise hold 50,000 of each); the plan keeps what it will write.
+        for start in range(0, total, LOOKUP_CHUNK):
+            chunk = sheet.rows[start : start + LOOKUP_CHUNK]
+            parsed = [parse_row(number, cells, sheet.columns) for number, cells in chunk]
+            existing = self._existing([row.values.get("id_number") for row in parsed])
+            for row, (_number, cells) in zip(parsed, chunk, strict=True):
+                self._check(row, places, existing, seen, sheet.columns)
+                if row.problems:
+                    rejected = {"row": row.number, "cells": [_plain(c) for c in cells], "problems": row.problems}
+                    plan.rejected.append(rejected)
+                else:
+                    self._plan_row(row, existing, plan, sheet.columns, decided)
+            sheet.rows[start : start + len(chunk)] = [None] * len(chunk)  # its cells are done with
+            if progress:
+                progress(start + len(chunk), total)
         plan.unknown_places = dict(places.unknown.most_common(MAX_PLACE_QUESTIONS))
         return plan
 
@@ -182,7 +203,8 @@ class RosterImport:
         member = existing.get(values["id_number"])
         if member is None:
             self._fill_new(values, plan, decided)
-            plan.new.append((row.number, values, values["organization"]))
+            kept = {name: values[name] for name in NEW_MEMBER_VALUES}  # what the write needs, no more
+            plan.new.append((row.number, kept, values["organization"]))
             return
         # A blank cell says nothing: it never erases what the register holds.
         changed = {
@@ -305,9 +327,16 @@ class RosterImport:
         return f"花名册导入{f'（批次{batch.pk}）' if batch else ''}"
 
     def _write_new(self, plan, recorded_at, batch, valid_only=False):
-        members = self._insert_members(plan, valid_only)
+        """New members and their arrival entries, written a chunk at a time (same transaction)."""
+        entries = list(plan.new)
+        for start in range(0, len(entries), LOOKUP_CHUNK):
+            chunk = entries[start : start + LOOKUP_CHUNK]
+            chunk, members = self._insert_members(chunk, plan, valid_only)
+            MemberChange.objects.bulk_create(self._arrivals(chunk, members, recorded_at, batch))
+
+    def _arrivals(self, entries, members, recorded_at, batch):
         changes = []
-        for member, (_number, values, org) in zip(members, plan.new, strict=True):
+        for member, (_number, values, org) in zip(members, entries, strict=True):
             kind = K.TRANSFER_IN if values["arrival"] == K.TRANSFER_IN else K.REGISTRATION
             change = MemberChange(
                 member=member,
@@ -326,9 +355,9 @@ class RosterImport:
             after = next_state(change, None, member)
             change.standing = after.standing
             changes.append(change)
-        MemberChange.objects.bulk_create(changes)
+        return changes
 
-    def _insert_members(self, plan, valid_only):
+    def _insert_members(self, entries, plan, valid_only):
         """Insert the new members; a number registered by someone else since the locked look-up is rejected.
 
         Only PostgreSQL has that instant (SQLite's writers queue for the whole transaction): the
@@ -336,16 +365,17 @@ class RosterImport:
         look-up is repeated, now seeing it, and the rest inserted again.
         """
         while True:
-            members = [self._new_member(values, org) for _number, values, org in plan.new]
+            members = [self._new_member(values, org) for _number, values, org in entries]
             try:
                 with transaction.atomic():  # a savepoint: the failed insert must not end the import's transaction
                     Member.objects.bulk_create(members)
-                return members
+                return entries, members
             except IntegrityError:
-                late = self._taken_numbers(plan.new)
+                late = self._taken_numbers(entries)
                 if not late:
                     raise  # not a number registered meanwhile: a real error
                 self._reject_late(plan, late, valid_only)
+                entries = [entry for entry in entries if entry[0] not in late]
 
     def _new_member(self, values, org):
         member = Member(
