@@ -336,6 +336,9 @@ def _add_period(diffs, ends, entry, until):
 
 
 CHART_FONT = "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+# Text sizes in the SVG's own units. The page never draws a chart below 0.9 of its own width
+# (portal.css, .chart svg), so no label is ever smaller than 14 px on screen.
+CHART_TEXT = 16
 
 
 def _chart(kind, color, **options):
@@ -345,9 +348,14 @@ def _chart(kind, color, **options):
         colors=(color,),
         background="white",
         plot_background="white",
-        label_font_size=12,
-        major_label_font_size=12,
-        value_font_size=12,
+        label_font_size=CHART_TEXT,
+        major_label_font_size=CHART_TEXT,
+        value_font_size=CHART_TEXT,
+        value_label_font_size=CHART_TEXT,
+        tooltip_font_size=CHART_TEXT,
+        legend_font_size=CHART_TEXT,
+        title_font_size=CHART_TEXT + 2,
+        no_data_font_size=CHART_TEXT + 8,
     )
     return kind(js=[], disable_xml_declaration=True, show_legend=False, style=style, **options)
 
@@ -357,8 +365,8 @@ def trend_chart(trend):
     chart = _chart(
         pygal.Line,
         "#b71c1c",
-        width=900,
-        height=280,
+        width=720,
+        height=300,
         dots_size=2,
         x_labels_major_every=6,
         show_minor_x_labels=False,
@@ -371,7 +379,7 @@ def trend_chart(trend):
 
 def age_chart(figures):
     """The age bands as horizontal bars."""
-    chart = _chart(pygal.HorizontalBar, "#8d6e63", width=450, height=220, print_values=True)
+    chart = _chart(pygal.HorizontalBar, "#8d6e63", width=320, height=240, print_values=True, show_y_labels=False)
     rows = figures.breakdown("age_band")
     chart.x_labels = [str(label) for _key, label, _count in rows]
     chart.add(str(_("人数")), [count for _key, _label, count in rows])
