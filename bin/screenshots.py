@@ -83,7 +83,7 @@ def shots(url):
         ("home-community", "beimen", go("/")),
         ("member", "beimen", member_page),
         ("new-member-errors", "beimen", empty_new_member),
-        ("organizations", "beimen", go("/organizations/")),
+        ("organizations", "jiedao", go("/organizations/")),
         ("dashboard", "jiedao", go("/dashboard/")),
         ("403", "chakan", forbidden),
         ("404", "beimen", go("/members/99999999/")),
