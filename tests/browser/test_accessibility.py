@@ -128,6 +128,12 @@ def test_organization_dashboard_and_import_pages(watched, live_server, users, tr
     axe.check(page, "dashboard")
     page.goto(f"{live_server.url}/dashboard/?org={tree['a'].pk}&date=2024-12-31")
     axe.check(page, "dashboard of a community, past date")
+    page.goto(f"{live_server.url}/?date=2025-02-30")
+    expect(page.locator(".messages li.warning")).to_be_visible()
+    axe.check(page, "home with a warning message")
+    page.goto(f"{live_server.url}/organizations/{tree['a'].pk}/move/")
+    expect(page.locator(".messages li.error")).to_be_visible()
+    axe.check(page, "organization detail with an error message")
     page.goto(f"{live_server.url}/members/import/")
     axe.check(page, "import start")
     path = tmp_path / "花名册.xlsx"
@@ -137,6 +143,21 @@ def test_organization_dashboard_and_import_pages(watched, live_server, users, tr
     page.get_by_role("button", name="上传并检查").click()
     expect(page.locator("#rejected-count")).to_have_text("7")
     axe.check(page, "import preview")
+    axe.assert_clean()
+
+
+def test_phone_width(browser, live_server, users, tree, members, axe):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("用户名或手机号").fill("sec_a")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+    for path in ("/", "/members/", f"/members/{members['a'].pk}/", f"/organizations/{tree['a'].pk}/", "/dashboard/"):
+        page.goto(f"{live_server.url}{path}")
+        axe.check(page, f"phone {path}")
+    context.close()
     axe.assert_clean()
 
 
