@@ -3,7 +3,7 @@
 Builds the demo street in a temporary SQLite database, serves it on a free loopback port with
 DEBUG off (so the error pages are the portal's own), and saves PNGs into the folder given:
 
-    bin/screenshots [FOLDER]        # default: screenshots/
+    bin/screenshots [FOLDER]        # default: screenshots/ in the repository (git-ignored)
 
 Driven by bin/screenshots, which picks the virtualenv. Debian's chromium, as in the browser tests.
 """
@@ -118,7 +118,9 @@ def take(url, folder, chromium):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", default="screenshots", help="where the PNGs go (default: screenshots/)")
+    parser.add_argument(
+        "folder", nargs="?", default=ROOT / "screenshots", help="where the PNGs go (default: screenshots/ here)"
+    )
     parser.add_argument(
         "--chromium", default=os.environ.get("PORTAL_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     )
