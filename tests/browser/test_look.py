@@ -148,6 +148,10 @@ def test_member_pages_print_with_organization_and_date_and_no_navigation(watched
     for text in sheets:
         assert "甲社区党支部" in text and today_text() in text
     assert "修改密码" not in "".join(sheets) and "修改信息" not in "".join(sheets)
+    page.goto(f"{live_server.url}/members/")
+    (sheet,) = pdf_pages(page)
+    assert "甲社区党支部" in sheet and today_text() in sheet and "张卫华" in sheet
+    assert "导出当前名单" not in sheet and "修改密码" not in sheet and "搜索" not in sheet
     page.goto(f"{live_server.url}/members/{member.pk}/print/")
     sheets = pdf_pages(page)
     assert len(sheets) >= 2
