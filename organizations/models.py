@@ -242,19 +242,57 @@ class Organization(MP_Node):
         warnings = []
         if self.kind == self.Kind.BRANCH:
             if full < BRANCH_MIN_FULL_MEMBERS:
-                warnings.append(_("正式党员仅%(n)d名，少于3名不足以单独设立支部。") % {"n": full})
+                text = _("正式党员仅%(n)d名，少于3名不足以单独设立支部。") % {"n": full}
+                warnings.append(RuleWarning(text, RuleWarning.FEW_FULL))
             if total > BRANCH_MAX_MEMBERS:
-                warnings.append(_("党员%(n)d名，超过50名，宜分设支部。") % {"n": total})
+                text = _("党员%(n)d名，超过50名，宜分设支部。") % {"n": total}
+                warnings.append(RuleWarning(text, RuleWarning.TOO_BIG))
             if full >= BRANCH_COMMITTEE_FULL_MEMBERS and not self.has_committee:
-                warnings.append(_("正式党员%(n)d名，7名以上应设支部委员会。") % {"n": full})
+                text = _("正式党员%(n)d名，7名以上应设支部委员会。") % {"n": full}
+                warnings.append(RuleWarning(text, RuleWarning.COMMITTEE))
         elif self.kind == self.Kind.COMMUNITY:
             expected = expected_community_level(total)
             if self.level and self.level != expected:
-                warnings.append(
-                    _("党员%(n)d名，级别宜为%(expected)s（现为%(level)s）。")
-                    % {"n": total, "expected": self.Level(expected).label, "level": self.get_level_display()}
-                )
+                text = _("党员%(n)d名，级别宜为%(expected)s（现为%(level)s）。") % {
+                    "n": total,
+                    "expected": self.Level(expected).label,
+                    "level": self.get_level_display(),
+                }
+                warnings.append(RuleWarning(text, RuleWarning.LEVEL))
         return warnings
+
+
+class RuleWarning(str):
+    """One broken size rule, said of one organization; ``kind`` says which rule, so that the same
+    rule broken by twenty branches can be shown as one line with a count."""
+
+    FEW_FULL, TOO_BIG, COMMITTEE, LEVEL = "few_full", "too_big", "committee", "level"
+    TITLES = {
+        FEW_FULL: _lazy("正式党员不足3名的支部"),
+        TOO_BIG: _lazy("党员超过50名、宜分设的支部"),
+        COMMITTEE: _lazy("正式党员7名以上、应设支部委员会的支部"),
+        LEVEL: _lazy("级别与党员人数不符的社区党组织"),
+    }
+
+    def __new__(cls, text, kind):
+        warning = super().__new__(cls, text)
+        warning.kind = kind
+        return warning
+
+    def __reduce__(self):  # cached dashboard rows are pickled
+        return RuleWarning, (str(self), self.kind)
+
+
+def group_warnings(warned):
+    """``[(organization, [warning, ...]), ...]`` as one group per rule, in the order the rules are
+    first met: ``[{"kind", "title", "entries": [(organization, warning), ...]}, ...]``."""
+    groups = {}
+    for org, warnings in warned:
+        for warning in warnings:
+            kind = getattr(warning, "kind", None) or "other"
+            title = RuleWarning.TITLES.get(kind, _lazy("其他提示"))
+            groups.setdefault(kind, {"kind": kind, "title": title, "entries": []})["entries"].append((org, warning))
+    return list(groups.values())
 
 
 def expected_community_level(total):

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from members.changes import apply_change
@@ -10,7 +11,7 @@ from members.models import Member, MemberChange, subtree_counts
 from members.views import attach_places
 from organizations.forms import DissolveForm, MoveForm, NodeForm, RenameForm, children_in
 from organizations.models import Organization
-from portal.access import covers, get_for_user, member_organizations_for, scoped, top_organizations
+from portal.access import covers, get_for_user, member_organizations_for, scope_paths, scoped, top_organizations
 from portal.forms import add_domain_errors
 from portal.models import AuditEntry
 from portal.params import pk_or_none
@@ -38,6 +39,24 @@ def org_index(request):
     return render(request, "organizations/index.html", {"tops": tops})
 
 
+def _shape_tree(node, nodes, open_paths):
+    """Prepares the flat, path-ordered ``nodes`` for nested ``<details>``: which nodes have children,
+    which are open, how many levels close after each one, and how many warnings each closed one hides."""
+    for org, after in zip(nodes, [*nodes[1:], None], strict=True):
+        org.indent = org.depth - node.depth
+        org.has_children = after is not None and after.depth > org.depth
+        org.open = org.has_children and (org == node or any(path.startswith(org.path) for path in open_paths))
+        org.closers = range(org.depth - (after.depth if after is not None else node.depth))
+        org.hidden_warnings = 0
+    ancestors = []
+    for org in nodes:
+        while ancestors and not org.path.startswith(ancestors[-1].path):
+            ancestors.pop()
+        for ancestor in ancestors[1:]:  # the page's own node is always open
+            ancestor.hidden_warnings += len(org.warnings)
+        ancestors.append(org)
+
+
 @login_required
 def org_detail(request, pk):
     node = _node_for(request, pk)
@@ -46,7 +65,10 @@ def org_detail(request, pk):
     for org in nodes:
         org.total, org.full = counts[org.pk]
         org.warnings = org.rule_warnings(org.total, org.full)
-        org.indent = org.depth - node.depth
+    # Open: the way down to the user's own organizations and to the one just changed (?open=).
+    shown = scoped(Organization.objects.filter(pk=pk_or_none(request.GET.get("open"))), request.user)
+    shown = shown.values_list("path", flat=True)
+    _shape_tree(node, nodes, [*(scope_paths(request.user) or []), *shown])
     return render(
         request,
         "organizations/detail.html",
@@ -63,7 +85,7 @@ def org_detail(request, pk):
 def _back_to_tree(node):
     """After a change, show the whole community's tree, where the change can be seen in place."""
     community = Organization.objects.filter(path=node.community_path).first() if node.community_path else None
-    return redirect("organizations:detail", pk=(community or node).pk)
+    return redirect(reverse("organizations:detail", args=[(community or node).pk]) + f"?open={node.pk}#org-{node.pk}")
 
 
 def _audit(request, node, summary):

@@ -47,6 +47,7 @@ QUALITY = {
 }
 ROW_ATTENTION = ["probation_overdue", "not_contacted", "without_group"]
 TREND_MONTHS = 60
+RECENT_MONTHS = 12  # the trend a phone shows
 
 
 @dataclass
@@ -137,6 +138,7 @@ class Dashboard:
             "ancestors": self.ancestors(),
             "trend": self.trend(),
             "trend_svg": trend_chart(self.trend()),
+            "trend_recent_svg": trend_chart(self.trend()[-RECENT_MONTHS:], compact=True),
             "age_svg": age_chart(overview.figures),
         }
 
@@ -336,6 +338,9 @@ def _add_period(diffs, ends, entry, until):
 
 
 CHART_FONT = "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
+# Text sizes in the SVG's own units. The page never draws a chart below 0.9 of its own width
+# (portal.css, .chart svg), so no label is ever smaller than 14 px on screen.
+CHART_TEXT = 16
 
 
 def _chart(kind, color, **options):
@@ -345,24 +350,30 @@ def _chart(kind, color, **options):
         colors=(color,),
         background="white",
         plot_background="white",
-        label_font_size=12,
-        major_label_font_size=12,
-        value_font_size=12,
+        label_font_size=CHART_TEXT,
+        major_label_font_size=CHART_TEXT,
+        value_font_size=CHART_TEXT,
+        value_label_font_size=CHART_TEXT,
+        tooltip_font_size=CHART_TEXT,
+        legend_font_size=CHART_TEXT,
+        title_font_size=CHART_TEXT + 2,
+        no_data_font_size=CHART_TEXT + 8,
     )
     return kind(js=[], disable_xml_declaration=True, show_legend=False, style=style, **options)
 
 
-def trend_chart(trend):
-    """The monthly trend as a line chart."""
+def trend_chart(trend, compact=False):
+    """The monthly trend as a line chart; ``compact``: narrow enough for a phone (a year at most)."""
     chart = _chart(
         pygal.Line,
         "#b71c1c",
-        width=900,
-        height=280,
-        dots_size=2,
-        x_labels_major_every=6,
+        width=320 if compact else 720,
+        height=260 if compact else 300,
+        dots_size=3 if compact else 2,
+        x_labels_major_every=4 if compact else 6,
         show_minor_x_labels=False,
         truncate_label=-1,
+        max_scale=6 if compact else 12,  # how many steps the value axis has at most
     )
     chart.x_labels = [f"{day:%Y-%m}" for day, _total in trend]
     chart.add(str(_("在册党员")), [total for _day, total in trend])
@@ -371,7 +382,9 @@ def trend_chart(trend):
 
 def age_chart(figures):
     """The age bands as horizontal bars."""
-    chart = _chart(pygal.HorizontalBar, "#8d6e63", width=450, height=220, print_values=True)
+    chart = _chart(
+        pygal.HorizontalBar, "#8d6e63", width=320, height=240, print_values=True, truncate_label=-1, max_scale=4
+    )
     rows = figures.breakdown("age_band")
     chart.x_labels = [str(label) for _key, label, _count in rows]
     chart.add(str(_("人数")), [count for _key, _label, count in rows])

@@ -13,6 +13,14 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def patient_expectations():
+    """Assertions wait as long as page actions (10 s): two cores shared with other runs can be slow."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not os.path.exists(CHROMIUM):

@@ -1,5 +1,4 @@
 import datetime
-import re
 
 from playwright.sync_api import expect
 
@@ -83,14 +82,16 @@ def test_a_secretary_moves_a_group_to_another_branch(watched, live_server, users
     page = watched.page
     log_in(watched, live_server, "sec_a", PASSWORD)
     page.get_by_role("link", name="组织", exact=True).click()
-    row = page.locator("tr", has_text="甲1号楼小组")
-    row.get_by_role("link", name="调整隶属").click()
+    group = page.locator(f"#org-{tree['a1g1'].pk}")
+    expect(group).to_be_hidden()  # the community's branches are closed
+    page.locator(f"#org-{tree['a1'].pk} > details > summary").click()  # the ▸ toggle
+    group.get_by_role("link", name="调整隶属").click()
     page.get_by_label("调整到").select_option(label="甲第二支部")
     page.get_by_role("button", name="保存").click()
     expect(page.locator(".messages")).to_contain_text("已将甲1号楼小组调整到甲第二支部，1名党员随之调整")
-    rows = page.locator("table.tree tbody tr").all_inner_texts()
-    names = [re.split(r"\s", text.strip())[0] for text in rows]
-    assert names.index("甲1号楼小组") == names.index("甲第二支部") + 1
+    # Back on the tree, opened where the group now is.
+    expect(page.locator(f"#org-{tree['a2'].pk} #org-{tree['a1g1'].pk}")).to_be_visible()
+    expect(page.locator(f"#org-{tree['a1'].pk} > details")).not_to_have_attribute("open", "")
     group = Organization.objects.get(pk=tree["a1g1"].pk)
     assert Organization.objects.get_parent(group) == tree["a2"]
     watched.assert_clean()
