@@ -46,7 +46,9 @@ class PortalFormatter(logging.Formatter):
         self.json = json
 
     def format(self, record):
-        record.request_id = getattr(record, "request_id", None) or current_request_id()
+        # Django logs a 4xx/5xx after the middleware has returned; the request it passes still has the id.
+        request_id = getattr(getattr(record, "request", None), "request_id", None)
+        record.request_id = getattr(record, "request_id", None) or request_id or current_request_id()
         if self.json:
             line = {
                 "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),

@@ -84,24 +84,27 @@ class NoStoreMiddleware:
 # -- sign-out after inactivity ---------------------------------------------------------------------
 
 LAST_SEEN = "portal_last_seen"
-# The session records activity at most once a minute (a write per request would cost every page a
-# database write); a session therefore ends between SESSION_IDLE_TIMEOUT and one minute later.
-STAMP_EVERY = 60
 IDLE_MESSAGE = "长时间未操作，已自动退出，请重新登录。"
+
+
+def _stamp_every():
+    """The session records activity at most once a minute (a write per request would cost every page
+    a database write); a session therefore ends between SESSION_IDLE_TIMEOUT and a minute later."""
+    return min(60, settings.SESSION_IDLE_TIMEOUT // 30)
 
 
 def seconds_left(request):
     """Seconds until the signed-in ``request``'s session ends for inactivity (0 or less: it has)."""
     last = request.session.get(LAST_SEEN)
     if last is None:
-        return settings.SESSION_IDLE_TIMEOUT + STAMP_EVERY
-    return settings.SESSION_IDLE_TIMEOUT + STAMP_EVERY - (int(time.time()) - last)
+        last = int(time.time())
+    return settings.SESSION_IDLE_TIMEOUT + _stamp_every() - (int(time.time()) - last)
 
 
 def record_activity(request, force=False):
     now = int(time.time())
     last = request.session.get(LAST_SEEN)
-    if force or last is None or now - last >= STAMP_EVERY:
+    if force or last is None or now - last >= _stamp_every():
         request.session[LAST_SEEN] = now
 
 

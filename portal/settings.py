@@ -242,6 +242,7 @@ ACCOUNT_RATE_LIMITS = {
 # Signed out after DJANGO_SESSION_IDLE_MINUTES without a request (portal.middleware.IdleTimeoutMiddleware;
 # static/js/session-timeout.js warns two minutes before); never longer than one working day.
 SESSION_IDLE_TIMEOUT = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_IDLE_WARNING = 120  # seconds before
 SESSION_COOKIE_AGE = 8 * 60 * 60
 
 # -- Logs (issue 12, items 6 and 9) ----------------------------------------------------------------

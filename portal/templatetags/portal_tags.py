@@ -1,4 +1,5 @@
 from django import template
+from django.conf import settings
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -23,3 +24,8 @@ def with_style_nonce(svg, nonce):
 def session_seconds_left(context):
     """Seconds until the signed-in user's session ends for inactivity (for the warning's script)."""
     return seconds_left(context["request"])
+
+
+@register.simple_tag
+def session_warning_seconds():
+    return settings.SESSION_IDLE_WARNING

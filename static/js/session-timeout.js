@@ -6,7 +6,7 @@
   "use strict";
   var meta = document.querySelector('meta[name="portal-session"]');
   if (!meta) return;
-  var WARN_SECONDS = 120;
+  var WARN_SECONDS = Number(meta.dataset.warnSeconds) || 120;
   var timer = null;
   var ticker = null;
   var box = null;
