@@ -76,6 +76,8 @@ def home(request):
         _panel(request, org, Dashboard(org, day).rows()[0].figures, today) for org in top_organizations(request.user)
     ]
     context = {"day": day, "panels": panels, "today": today, "can_write": can_write_anything(request.user)}
+    if not panels:  # a new district's first administrator: say how to start
+        context["no_street_yet"] = request.user.is_superuser and not Organization.objects.exists()
     return render(request, "portal/home.html", context)
 
 
