@@ -40,7 +40,8 @@ def _check_postgres_is_usable(database):
     """Under CI a PostgreSQL server that answers but cannot run the suite fails the run at once."""
     import psycopg
 
-    params = {"dbname": database["NAME"], "user": database["USER"], "host": database["HOST"], "connect_timeout": 5}
+    # The maintenance database, as Django's test runner uses to create the test database.
+    params = {"dbname": "postgres", "user": database["USER"], "host": database["HOST"], "connect_timeout": 5}
     params.update({k: v for k, v in (("password", database["PASSWORD"]), ("port", database["PORT"])) if v})
     try:
         with psycopg.connect(**params) as connection:

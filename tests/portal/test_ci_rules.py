@@ -51,9 +51,9 @@ def postgres():
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432 (CI has one)")
 
 
-def test_under_ci_a_database_that_cannot_be_used_fails_at_once(tmp_path, postgres):
+def test_under_ci_a_server_that_refuses_the_user_fails_at_once(tmp_path, postgres):
     passes = "def test_it():\n    pass\n"
-    result = run_pytest(tmp_path, passes, CI="true", DATABASE_URL=f"{SERVER}/no_such_database_for_ci")
+    result = run_pytest(tmp_path, passes, CI="true", DATABASE_URL="postgres://no_such_role_for_ci@127.0.0.1:5432/x")
     assert result.returncode != 0 and "CI: PostgreSQL at 127.0.0.1 cannot be used" in result.stdout + result.stderr
 
 
