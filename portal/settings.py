@@ -131,7 +131,6 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-
 # django-allauth: username (or phone, through PhoneBackend) and password; no public sign-up.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "portal.forms.LoginForm"}
@@ -230,8 +229,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "portal.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
 ]
 # allauth counts in Django's default cache (shared by every app server): 5 wrong passwords for one
-# account lock it for 15 minutes; one address may try 30 logins a minute (a whole street office
-# often shares one address, so that limit is loose).
+# account lock it for 15 minutes; one address may try 60 logins a minute, 30 of them wrong (a whole
+# street office often shares one address, so those limits are loose).
 ACCOUNT_RATE_LIMITS = {
     "login": "60/m/ip",
     "login_failed": "30/m/ip,5/15m/key",
