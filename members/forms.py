@@ -203,7 +203,7 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
         keep_category.required = True
         self.fields["id_number"].widget.attrs.update(
             {
-                "hx-get": reverse_lazy("members:check_id"),
+                "hx-post": reverse_lazy("members:check_id"),
                 "hx-trigger": "input changed delay:300ms, change",
                 "hx-target": "#id-check",
                 "autocomplete": "off",

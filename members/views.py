@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +17,7 @@ from members.models import Member, MemberChange, Standing, branches_and_groups
 from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
 from portal.exports import XlsxExport
 from portal.models import AuditEntry
-from portal.params import date_param, organization_param
+from portal.params import SEARCH_KEY, BadParameter, date_param, organization_param, stash_search, stashed_search
 
 PAGE_SIZE = 50
 
@@ -37,12 +37,60 @@ def attach_places(members):
 
 @login_required
 def member_list(request):
-    form = MemberFilterForm(request.GET or None, user=request.user)
+    """The list, its filters and its search. The search term never appears in a URL (it can be an ID
+    or phone number): the form is posted and the URL carries the key of the term kept in the session
+    (``portal.params.stash_search``)."""
+    if request.method == "POST" or "q" in request.GET:
+        return _search_out_of_url(request)
+    conditions = _list_conditions(request)
+    if conditions is None:
+        messages.warning(request, _("搜索条件已失效（例如已重新登录），请重新输入。"))
+        conditions = request.GET.copy()
+        conditions.pop(SEARCH_KEY)
+    return _member_list_page(request, conditions, request.GET)
+
+
+def _list_conditions(request):
+    """The list's conditions from the URL, the search term taken from the session; None when the
+    URL's search key is not this session's."""
+    conditions = request.GET.copy()
+    if SEARCH_KEY in conditions:
+        term = stashed_search(request, conditions.pop(SEARCH_KEY)[-1])
+        if term is None:
+            return None
+        conditions["q"] = term
+    return conditions
+
+
+def _search_out_of_url(request):
+    """A posted search (or an old ``?q=`` link): the term into the session, the list at a URL without it."""
+    source = request.POST if request.method == "POST" else request.GET
+    url_query = QueryDict(mutable=True)
+    for name, values in source.lists():
+        if name not in ("q", "csrfmiddlewaretoken", "page"):
+            url_query.setlist(name, [value for value in values if value])
+    term = source.get("q", "").strip()
+    if term:
+        url_query[SEARCH_KEY] = stash_search(request, term)
+    url = f"{request.path}?{url_query.urlencode()}" if url_query else request.path
+    if not request.htmx:
+        return redirect(url)
+    conditions = url_query.copy()
+    conditions.pop(SEARCH_KEY, None)
+    if term:
+        conditions["q"] = term
+    response = _member_list_page(request, conditions, url_query)
+    response["HX-Push-Url"] = url
+    return response
+
+
+def _member_list_page(request, conditions, url_query):
+    form = MemberFilterForm(conditions or None, user=request.user)
     members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
-    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(members, PAGE_SIZE).get_page(conditions.get("page"))
     page.object_list = disclosure.attach_shown(attach_places(page.object_list), request.user)
     disclosure.audit_number_search(request, form.term(), page.paginator.count, "党员名单")
-    query = request.GET.copy()
+    query = url_query.copy()
     query.pop("page", None)
     can_write = can_write_anything(request.user)
     if can_write:
@@ -52,7 +100,7 @@ def member_list(request):
         "page": page,
         "query": query.urlencode(),
         "can_write": can_write,
-        "action": ROW_ACTIONS.get(request.GET.get("action", "")),
+        "action": ROW_ACTIONS.get(conditions.get("action", "")),
     }
     template = "members/_results.html" if request.htmx and request.htmx.target == "results" else "members/list.html"
     return render(request, template, context)
@@ -124,7 +172,10 @@ class MemberListExport(XlsxExport):
 
 @login_required
 def member_export(request):
-    form = MemberFilterForm(request.GET or None, user=request.user)
+    conditions = _list_conditions(request)
+    if conditions is None:  # exporting without the search would export more than was asked for
+        raise BadParameter(_("搜索条件已失效（例如已重新登录），请回到党员名单重新搜索后再导出。"))
+    form = MemberFilterForm(conditions or None, user=request.user)
     members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
     disclosure.audit_number_search(request, form.term(), members, "导出党员名单")
     export = MemberListExport(members, request.user, form.describe())
@@ -268,6 +319,11 @@ def member_change(request, pk, kind):
 def member_new(request):
     if not can_write_anything(request.user):
         raise PermissionDenied
+    if request.method == "POST" and request.POST.get("refresh"):
+        # Another arrival kind was chosen: the form again for it, with what was typed so far (posted,
+        # so that an ID number typed before never travels in a URL).
+        form = NewMemberForm(None, initial=request.POST.dict(), user=request.user, request=request)
+        return _change_form(request, form, {"new": True})
     form = NewMemberForm(request.POST or None, initial=request.GET.dict(), user=request.user, request=request)
     if request.method == "POST" and form.is_valid() and request.POST.get("confirm"):
         change = form.save()
@@ -281,11 +337,12 @@ def member_new(request):
 
 
 @login_required
+@require_POST  # an ID number in a query string would stay in logs and the browser's history
 def check_id(request):
     """As the ID number is typed: check digit, birth date and gender, and whether it is on the register."""
     if not can_write_anything(request.user):
         raise PermissionDenied  # only those who may add members learn whether a number is registered
-    raw = request.GET.get("id_number", "")
+    raw = request.POST.get("id_number", "")
     context = {"raw": raw}
     try:
         number = validate_id_number(raw)

@@ -7,6 +7,13 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "账号与审计"
 
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal.middleware import record_login
+
+        user_logged_in.connect(record_login, dispatch_uid="portal.record_login")
+
 
 class PortalAdminConfig(admin_apps.AdminConfig):
     default = False

@@ -530,3 +530,25 @@ def seed(seed=2026, scale="street", password=PASSWORD, today=None, communities=N
     recorders = {role.organization_id: role.user for role in Role.objects.filter(kind=Role.Kind.COMMUNITY_SECRETARY)}
     count = builder.build_members(recorders)
     return True, accounts, count
+
+
+DEMO_USERNAMES = ["admin", "jiedao", "beimen", "xishang", "zhibu", "chakan"]
+
+
+def exists():
+    return Organization.objects.filter(depth=1, name=STREET_NAME).exists()
+
+
+def member_count():
+    return Member.objects.count()
+
+
+def existing_accounts():
+    """The demo accounts still in the database, as (username, phone, title), in the usual order."""
+    users = {user.username: user for user in User.objects.filter(username__in=DEMO_USERNAMES)}
+    return [(name, users[name].phone, users[name].first_name) for name in DEMO_USERNAMES if name in users]
+
+
+def default_password_works():
+    admin = User.objects.filter(username=DEMO_USERNAMES[0]).first()
+    return admin is not None and admin.check_password(PASSWORD)

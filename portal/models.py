@@ -149,8 +149,9 @@ class AuditEntry(models.Model):
 
 def client_ip(request):
     # Only behind a trusted reverse proxy is X-Forwarded-For the browser's address; else it is forged.
+    # Its last entry is the one our proxy wrote; earlier ones are whatever the browser sent.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.TRUST_X_FORWARDED_FOR else ""
-    ip = forwarded.split(",")[0].strip() if forwarded else request.META.get("REMOTE_ADDR")
+    ip = forwarded.split(",")[-1].strip() if forwarded else request.META.get("REMOTE_ADDR")
     return ip or None
 
 

@@ -7,6 +7,7 @@ database accepts as a number.
 """
 
 import datetime
+import secrets
 
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.utils.dateparse import parse_date
@@ -73,3 +74,30 @@ def organization_param(request):
     if organization is None:
         raise PermissionDenied
     return organization
+
+
+# -- search terms kept out of URLs ------------------------------------------------------------------
+# What someone types into a search box can be a full ID number, a phone number or a name: personal
+# data that a URL would leave in the browser's history, in bookmarks, in Referer headers and in the
+# access logs of every proxy on the way. So a search form is posted, the term is kept in the user's
+# session, and the URL carries only a random key for it (``?s=``), which means nothing elsewhere.
+SEARCH_KEY = "s"
+_STASH = "portal_search_terms"
+_STASH_SIZE = 50
+
+
+def stash_search(request, term):
+    """The key under which ``term`` is kept in the session (the same key for the same term)."""
+    terms = request.session.get(_STASH, {})
+    for key, value in terms.items():
+        if value == term:
+            return key
+    key = secrets.token_urlsafe(6)
+    terms[key] = term
+    request.session[_STASH] = dict(list(terms.items())[-_STASH_SIZE:])
+    return key
+
+
+def stashed_search(request, key):
+    """The term kept under ``key`` in this session, or None (another session's key, or an old one)."""
+    return request.session.get(_STASH, {}).get(key)

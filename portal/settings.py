@@ -5,8 +5,9 @@ Everything that differs between machines comes from environment variables:
 - ``DJANGO_ENV``: ``development`` (default) or ``production``. Production refuses to start
   without ``DJANGO_SECRET_KEY`` or with ``DJANGO_DEBUG`` on.
 - ``DJANGO_SECRET_KEY``, ``DJANGO_DEBUG``, ``DJANGO_ALLOWED_HOSTS`` (comma separated),
-  ``DJANGO_CSRF_TRUSTED_ORIGINS`` (comma separated), ``DJANGO_SECURE_COOKIES`` (1 behind HTTPS),
-  ``DJANGO_TRUST_X_FORWARDED_FOR`` (1 behind a reverse proxy).
+  ``DJANGO_CSRF_TRUSTED_ORIGINS`` (comma separated), ``DJANGO_HTTPS`` (on in production: HSTS,
+  secure cookies, redirect to https), ``DJANGO_TRUST_X_FORWARDED_FOR`` (1 behind the reverse proxy),
+  ``DJANGO_SESSION_IDLE_MINUTES`` (30), ``DJANGO_LOG_FORMAT`` (``json`` or ``text``), ``DJANGO_LOG_LEVEL``.
 - ``DATABASE_URL``: PostgreSQL in production (``postgres://user@host:5432/name``); a SQLite
   file next to ``manage.py`` when unset.
 - ``DJANGO_EMAIL_HOST`` (and ``DJANGO_EMAIL_PORT``, ``DJANGO_DEFAULT_FROM_EMAIL``) switch
@@ -17,6 +18,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -63,20 +65,25 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "portal",
     "organizations",
     "members",
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.RequestLogMiddleware",  # first: times and logs every request, static files too
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.middleware.NoStoreMiddleware",  # after WhiteNoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -148,13 +155,6 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
 # django-allauth: username (or phone, through PhoneBackend) and password; no public sign-up.
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "portal.forms.LoginForm"}
@@ -175,7 +175,7 @@ USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, serve straight from the app folders (no collectstatic needed for the demo or tests).
 WHITENOISE_USE_FINDERS = not PRODUCTION
@@ -199,20 +199,93 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "portal@localhost")
 
-SECURE_COOKIES = env_flag("DJANGO_SECURE_COOKIES", default=False)
-# Set when gunicorn sits behind the intranet's reverse proxy, so audit logs record the browser's address.
+# -- Security headers, HTTPS and the proxy in front (issue 12, item 3) -----------------------------
+# Production is HTTPS by default: HSTS, secure cookies, redirect to https. DJANGO_HTTPS=0 only for a
+# trial without TLS (``check --deploy`` then says what is missing).
+HTTPS = env_flag("DJANGO_HTTPS", default=PRODUCTION)
+SECURE_COOKIES = env_flag("DJANGO_SECURE_COOKIES", default=HTTPS)
+# Set when gunicorn sits behind the intranet's reverse proxy (deploy/nginx.conf), which overwrites
+# X-Forwarded-For and X-Forwarded-Proto: audit logs and login rate limits then see the browser's address.
 TRUST_X_FORWARDED_FOR = env_flag("DJANGO_TRUST_X_FORWARDED_FOR", default=False)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
+CSRF_COOKIE_HTTPONLY = True  # pages carry the token (hx-headers); no script reads the cookie
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer and monitoring ask over plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Harmless on an intranet host (only a public apex domain can be submitted to the preload list).
+    SECURE_HSTS_PRELOAD = env_flag("DJANGO_HSTS_PRELOAD", default=True)
+if TRUST_X_FORWARDED_FOR:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    ALLAUTH_TRUSTED_PROXY_COUNT = 1  # the last X-Forwarded-For entry is the one our proxy wrote
 
+# Content-Security-Policy (django-csp): nothing from another origin, no inline script at all, no
+# inline style except the charts' own <style> elements, which carry the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],  # the nonce only on pages that use it (the dashboard's charts)
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+# -- Login protection and sessions (issue 12, item 4) ----------------------------------------------
+# A government intranet's password rule: at least 10 characters, not a known common password, not
+# only digits, not like the account's own names, and three kinds of characters (等保 complexity).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "portal.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "portal.passwords.CharacterKindsValidator", "OPTIONS": {"min_kinds": 3}},
+]
+# allauth counts in Django's default cache (shared by every app server): 5 wrong passwords for one
+# account lock it for 15 minutes; one address may try 60 logins a minute, 30 of them wrong (a whole
+# street office often shares one address, so those limits are loose).
+ACCOUNT_RATE_LIMITS = {
+    "login": "60/m/ip",
+    "login_failed": "30/m/ip,5/15m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+}
+# Signed out after DJANGO_SESSION_IDLE_MINUTES without a request (portal.middleware.IdleTimeoutMiddleware;
+# static/js/session-timeout.js warns two minutes before); never longer than one working day.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_IDLE_WARNING = 120  # seconds before
+SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# -- Logs (issue 12, items 6 and 9) ----------------------------------------------------------------
+# One line per request from portal.middleware.RequestLogMiddleware (request id, user id, method, path
+# without query string, status, milliseconds); JSON in production, plain text in development. Every
+# line is written once (Django's own console handler is replaced, runserver's request lines, which
+# carry query strings, are dropped) and ID and mobile numbers are masked in whatever is written.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "portal": {
+            "()": "portal.logs.PortalFormatter",
+            "json": os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text") == "json",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "portal"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": False},
+    },
 }

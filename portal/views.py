@@ -1,13 +1,17 @@
 import datetime
+import sys
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseServerError
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from members.attention import ITEMS, attention_counts
@@ -16,6 +20,7 @@ from organizations.models import Organization
 from portal.access import can_write_anything, covers, get_for_user, scoped, top_organizations
 from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
 from portal.exports import add_sheet, workbook_response
+from portal.middleware import not_activity, record_activity, seconds_left
 from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
 
 BREAKDOWNS = [
@@ -71,6 +76,8 @@ def home(request):
         _panel(request, org, Dashboard(org, day).rows()[0].figures, today) for org in top_organizations(request.user)
     ]
     context = {"day": day, "panels": panels, "today": today, "can_write": can_write_anything(request.user)}
+    if not panels:  # a new district's first administrator: say how to start
+        context["no_street_yet"] = request.user.is_superuser and not Organization.objects.exists()
     return render(request, "portal/home.html", context)
 
 
@@ -262,6 +269,11 @@ ERRORS = {
         _("您要找的页面不存在，或者不在您的管理范围内。"),
         _("请检查链接，或从首页重新进入。"),
     ),
+    429: (
+        _("尝试次数过多"),
+        _("短时间内登录或提交的次数过多，为保护账号安全，系统暂时不再受理。"),
+        _("请 15 分钟后再试；如忘记密码，请联系街道党工委的系统管理员重置。"),
+    ),
     "csrf": (
         _("页面已过期"),
         _("为了安全，表单在页面打开太久、退出登录后或在另一个窗口登录后会失效，这次提交没有被保存。"),
@@ -292,10 +304,38 @@ def page_not_found(request, exception=None):
     return _error_page(request, 404, 404)
 
 
+def too_many_requests(request, exception=None):
+    return _error_page(request, 429, 429)
+
+
 def csrf_failure(request, reason=""):
     return _error_page(request, "csrf", 403)
 
 
 def server_error(request):
     # Standalone: the error may be the database itself, so nothing here may touch it.
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        # The database is restarting or unreachable: say so, and let the browser retry shortly.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
     return HttpResponseServerError(loader.render_to_string("500.html"))
+
+
+# -- the inactivity warning (static/js/session-timeout.js) ------------------------------------------
+
+
+@not_activity
+@never_cache
+def session_remaining(request):
+    """Seconds until the session ends for inactivity; asking is not activity (see IdleTimeoutMiddleware)."""
+    remaining = max(seconds_left(request), 0) if request.user.is_authenticated else 0
+    return JsonResponse({"remaining": remaining})
+
+
+@require_POST
+@login_required
+def session_keepalive(request):
+    """ "继续使用" on the warning: counts as activity now."""
+    record_activity(request, force=True)
+    return JsonResponse({"remaining": seconds_left(request)})

@@ -26,6 +26,44 @@ def pytest_configure(config):
     missing = [tool for tool in ("chromium", "soffice") if not shutil.which(tool)]
     if os.environ.get("CI") and missing:
         raise pytest.UsageError(f"CI needs {' and '.join(missing)} (bin/test installs them as root); not skipping.")
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # Two runs on one server (two CI jobs, a developer and CI) must not share, and drop, one
+        # test database; pytest-xdist appends its _gw0, _gw1 to this name.
+        run = os.environ.get("PORTAL_TEST_RUN") or str(os.getpid())
+        database.setdefault("TEST", {})["NAME"] = f"test_{database['NAME']}_{run}"[:50]
+        if os.environ.get("CI"):
+            _check_postgres_is_usable(database)
+
+
+def _check_postgres_is_usable(database):
+    """Under CI a PostgreSQL server that answers but cannot run the suite fails the run at once."""
+    import psycopg
+
+    # The maintenance database, as Django's test runner uses to create the test database.
+    params = {"dbname": "postgres", "user": database["USER"], "host": database["HOST"], "connect_timeout": 5}
+    params.update({k: v for k, v in (("password", database["PASSWORD"]), ("port", database["PORT"])) if v})
+    try:
+        with psycopg.connect(**params) as connection:
+            version = connection.info.server_version
+            (may_create,) = connection.execute(
+                "SELECT rolcreatedb OR rolsuper FROM pg_roles WHERE rolname = current_user"
+            ).fetchone()
+    except psycopg.Error as error:
+        raise pytest.UsageError(f"CI: PostgreSQL at {database['HOST']} cannot be used: {error}") from None
+    if version < 140000:
+        raise pytest.UsageError(f"CI: PostgreSQL {version // 10000} is too old (Django 5.2 needs 14 or later).")
+    if not may_create:
+        raise pytest.UsageError(f"CI: the PostgreSQL user {database['USER']} may not create the test database.")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI a skipped test fails the run: what CI skips, it has not checked."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped; CI runs every test.", red=True)
+        session.exitstatus = 1
 
 
 def make_org(parent, name, kind, **fields):

@@ -29,14 +29,14 @@ def test_search_by_name_pinyin_and_digits(logged_in, tree, term):
     new_member(tree["a1g1"], "张卫华")
     other = new_member(tree["a1g2"], "王芳", D(1962, 1, 1), Gender.FEMALE)
     Member.objects.filter(pk=other.pk).update(phone="13900001111")
-    page = logged_in.get("/members/", {"q": term}).content.decode()
+    page = logged_in.post("/members/", {"q": term}, follow=True).content.decode()
     assert "张卫华" in page and "王芳" not in page
 
 
 def test_search_by_the_last_digits_of_the_id_number(logged_in, tree):
     member = new_member(tree["a1g1"], "张卫华")
     new_member(tree["a1g1"], "王芳", D(1962, 1, 1), Gender.FEMALE)
-    page = logged_in.get("/members/", {"q": member.id_number[-6:].lower()}).content.decode()
+    page = logged_in.post("/members/", {"q": member.id_number[-6:].lower()}, follow=True).content.decode()
     assert "张卫华" in page and "王芳" not in page
 
 
@@ -232,15 +232,15 @@ def test_a_new_member_with_a_bad_id_is_refused_next_to_the_field(logged_in, tree
 def test_the_id_check_fills_birth_and_gender_and_finds_duplicates(logged_in, tree, members):
     from members.identity import make_id_number
 
-    html = logged_in.get(
+    html = logged_in.post(
         "/members/check-id/", {"id_number": make_id_number("320102", D(1958, 3, 2), 5, "F")}
     ).content.decode()
     assert 'value="1958-03-02"' in html and '<option value="F" selected>' in html
-    html = logged_in.get("/members/check-id/", {"id_number": members["a"].id_number.lower()}).content.decode()
+    html = logged_in.post("/members/check-id/", {"id_number": members["a"].id_number.lower()}).content.decode()
     assert "已登记在册" in html and f'href="/members/{members["a"].pk}/"' in html
-    html = logged_in.get("/members/check-id/", {"id_number": members["b"].id_number}).content.decode()
+    html = logged_in.post("/members/check-id/", {"id_number": members["b"].id_number}).content.decode()
     assert "其他社区" in html and members["b"].name not in html
-    html = logged_in.get("/members/check-id/", {"id_number": "110105194912310021"}).content.decode()
+    html = logged_in.post("/members/check-id/", {"id_number": "110105194912310021"}).content.decode()
     assert "校验位错误" in html
 
 

@@ -129,8 +129,8 @@ def urls(tree, members):
             NOTHING,
         ),
         "id check": (
-            "get",
-            "/members/check-id/?id_number=1",
+            "post",
+            "/members/check-id/",
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
             NOTHING,
         ),

@@ -2,7 +2,7 @@ import datetime
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from members.changes import MemberState, check_change
@@ -94,3 +94,34 @@ def test_every_demo_history_obeys_the_portals_own_rules():
                 state, last = MemberState.of(change), change
         assert state == MemberState.of(member), member
     assert {"registration", "transfer_in", "move", "transfer_out", "correction"} <= kinds
+
+
+@pytest.mark.django_db
+def test_every_start_prints_the_accounts_and_how_to_start_over():
+    seed_small()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    text = out.getvalue()
+    assert "已存在" in text and "未重复创建" in text
+    assert "beimen" in text and "13800000002" in text and "密码：Dangjian-2026" in text
+    assert "删除 db.sqlite3" in text and "bin/demo" in text
+
+
+@pytest.mark.django_db
+def test_a_changed_password_is_not_printed_as_the_default():
+    demo.seed(today=TODAY, communities=2, per_community=10, password="Other-pass-1")
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "Dangjian-2026" not in out.getvalue() and "--password 指定的密码" in out.getvalue()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("option", [["--password", "New-pass-2026"], ["--scale", "district"], ["--seed", "9"]])
+def test_options_on_an_existing_demo_say_that_nothing_changed(option):
+    seed_small()
+    before = (Member.objects.count(), User.objects.get(username="beimen").password)
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_demo", *option)
+    message = str(refused.value)
+    assert option[0] in message and "什么也没有改动" in message and "删除 db.sqlite3" in message
+    assert (Member.objects.count(), User.objects.get(username="beimen").password) == before
