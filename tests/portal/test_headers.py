@@ -55,7 +55,7 @@ def test_the_dashboards_charts_are_styled_through_the_nonce(street_client):
     response = street_client.get("/dashboard/")
     nonce = re.search(r"'nonce-([^']+)'", csp_of(response)["style-src"]).group(1)
     page = response.content.decode()
-    assert page.count(f'<style nonce="{nonce}"') == 2  # the trend and the age chart
+    assert page.count(f'<style nonce="{nonce}"') == 3  # the trend (wide, and the last year for a phone) and ages
     assert "window.pygal" not in page
 
 
