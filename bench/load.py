@@ -1,0 +1,114 @@
+"""Load test: gunicorn + PostgreSQL at district scale, 50 (then 10) users for 60 s, on loopback.
+
+    .venv/bin/python bench/load.py [--postgres postgres://postgres@127.0.0.1:5432/postgres]
+        [--scale district] [--users 50 10] [--seconds 60]
+
+Builds the demo street at the scale in a fresh database of its own (then ANALYZE, as a server that
+has run a while), starts gunicorn with deploy/gunicorn.conf.py (4 workers) on a free loopback port,
+runs bench/locustfile.py headless, and prints requests per second and the median, p95 and p99 of
+every page. Bounded: each run stops after --seconds; nothing is sent anywhere but 127.0.0.1.
+"""
+
+import argparse
+import csv
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def fresh_database(server, scale):
+    import psycopg
+
+    name = "bench_load"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DATABASE_URL=f"{server}/{name}", DJANGO_SECRET_KEY="bench-load", DJANGO_ALLOWED_HOSTS="127.0.0.1")
+    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [PYTHON, "manage.py", "seed_demo", "--scale", scale], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+    with psycopg.connect(f"{server}/{name}", autocommit=True) as connection:
+        connection.execute("ANALYZE")  # what autovacuum does on a server that has run a while
+    return env
+
+
+def serve(env, port):
+    env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "4", "GUNICORN_ACCESS_LOG": ""}
+    server = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit("gunicorn did not start")
+
+
+def run_locust(port, users, seconds):
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = f"{folder}/load"
+        command = [
+            PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
+            "-H", f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(max(users // 5, 1)),
+            "-t", f"{seconds}s", "--stop-timeout", "10", "--csv", prefix, "--only-summary",
+        ]  # fmt: skip
+        subprocess.run(command, cwd=ROOT, check=False, capture_output=True, timeout=seconds + 120)
+        with open(f"{prefix}_stats.csv", newline="") as stats:
+            return list(csv.DictReader(stats))
+
+
+def report(users, rows):
+    print(f"\n{users} users")
+    print(f"{'page':18} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
+    for row in rows:
+        print(
+            f"{row['Name']:18} {row['Request Count']:>8} {row['Failure Count']:>6} {float(row['Requests/s']):>6.1f} "
+            f"{row['50%']:>7} {row['95%']:>7} {row['99%']:>7}"
+        )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--scale", default="district")
+    parser.add_argument("--users", type=int, nargs="+", default=[50, 10])
+    parser.add_argument("--seconds", type=int, default=60)
+    args = parser.parse_args()
+    env = fresh_database(
+        args.postgres.rstrip("/").rsplit("/", 1)[0] if args.postgres.count("/") > 2 else args.postgres, args.scale
+    )
+    port = free_port()
+    server = serve(env, port)
+    try:
+        for users in args.users:
+            report(users, run_locust(port, users, args.seconds))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
