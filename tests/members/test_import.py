@@ -405,6 +405,9 @@ def run_worker():
     call_command("worker", "--batch", "--no-startup-delay", "--interval", "0", verbosity=0)
 
 
+# Committed data, as between a web server and a worker: the worker's loop also closes a connection
+# left inside a transaction, which would end a test's own.
+@pytest.mark.django_db(transaction=True)
 def test_a_big_file_is_checked_and_written_as_a_background_job(client, users, tree, monkeypatch):
     from members import import_views
     from members.models import ImportBatch
@@ -427,6 +430,7 @@ def test_a_big_file_is_checked_and_written_as_a_background_job(client, users, tr
     assert batch.status == "committed" and Member.objects.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_job_whose_worker_died_is_reported_failed_and_can_be_retried(client, users, tree, monkeypatch):
     from django_tasks_db.models import DBTaskResult
 
