@@ -1,0 +1,135 @@
+"""The demo street shows the same figures before and after the apps were made to plug in (issue 17).
+
+``CAPTURED`` (in ``captured_before_plugins.py``) was recorded by running ``observe()`` on the code
+before issue 17 (commit 8a19987): the dashboard page and its export as of two past days for four
+accounts, the home page's figures, the attention counts of each account's organizations and the
+dashboard rows of today's register, with "today" frozen at the demo's own day. Any difference is a
+change of output, not of shape.
+"""
+
+import datetime
+import re
+from html.parser import HTMLParser
+from io import BytesIO
+
+import pytest
+from django.core.cache import cache
+from openpyxl import load_workbook
+
+from members.attention import attention_counts
+from members.models import Member
+from organizations.models import Organization
+from portal import demo
+from portal.access import scoped, top_organizations
+from portal.dashboard import QUALITY, Dashboard
+from portal.models import User
+from portal.views import _row_cells
+from tests.portal.captured_before_plugins import CAPTURED
+
+DAY = datetime.date(2025, 6, 30)  # the demo's "today"
+EARLIER = datetime.date(2023, 12, 31)
+USERS = ["admin", "beimen", "xishang", "zhibu"]
+
+
+class TableText(HTMLParser):
+    """The text of each cell, row by row, of the table whose class contains ``wanted``."""
+
+    def __init__(self, wanted):
+        super().__init__()
+        self.wanted, self.depth, self.rows, self.cell = wanted, 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and (self.depth or self.wanted in (dict(attrs).get("class") or "")):
+            self.depth += 1
+        elif self.depth and tag == "tr":
+            self.rows.append([])
+        elif self.depth and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif self.depth and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_lines(html, wanted):
+    parser = TableText(wanted)
+    parser.feed(html)
+    return ["|".join(row) for row in parser.rows]
+
+
+def sheet_lines(content):
+    book = load_workbook(BytesIO(content))
+    found = {}
+    for name in book.sheetnames:
+        rows = list(book[name].iter_rows(min_row=2, values_only=True))
+        if name == "党员人数趋势":  # sixty months: one line of totals after the first month
+            found[name] = [str(rows[0][0]), str(rows[2][0]), " ".join(str(total) for _month, total in rows[2:])]
+        else:
+            found[name] = ["|".join("" if value is None else str(value) for value in row) for row in rows]
+    return found
+
+
+def without_ids(text):
+    return re.sub(r"org=\d+", "org=#", text)
+
+
+def observe(client):
+    found = {}
+    for username in USERS:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        for day in (DAY, EARLIER):
+            cache.clear()
+            html = client.get("/dashboard/", {"date": f"{day}"}).content.decode()
+            found[f"{username} {day} dashboard"] = table_lines(html, "dashboard-rows")
+            found[f"{username} {day} total"] = re.search(r'<strong id="total">(\d+)</strong>', html).group(1)
+            found[f"{username} {day} export"] = sheet_lines(
+                client.get("/dashboard/export.xlsx", {"date": f"{day}"}).content
+            )
+            home = client.get("/", {"date": f"{day}"}).content.decode()
+            found[f"{username} {day} home"] = [
+                " ".join(re.findall(r"在册党员 <strong>(\d+)</strong> 名", part))
+                + " "
+                + " ".join(
+                    f"{label}={n}" for label, n in re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', part)
+                )
+                for part in home.split('<section class="card"')[1:]
+            ]
+        for org in top_organizations(user):
+            members = scoped(Member.objects.current().under(org), user)
+            counts = attention_counts(members, DAY)
+            found[f"{username} attention {org.name}"] = " ".join(f"{item.key}={n}" for item, n in counts)
+    client.force_login(User.objects.get(username="admin"))
+    community = Organization.objects.get(name="西上社区党委")
+    html = client.get("/dashboard/", {"date": f"{DAY}", "org": community.pk}).content.decode()
+    found["admin 西上 dashboard"] = table_lines(html, "dashboard-rows")
+    for name in ("容城街道", "北门社区党委"):
+        cache.clear()
+        board = Dashboard(Organization.objects.get(name=name), DAY)
+        board.today, board.is_today = DAY, True  # today's path (the register), "today" frozen at DAY
+        overview, rows = board.rows()
+        found[f"{name} today"] = [
+            without_ids(
+                f"{cells['name']} {cells['kind_label']} {cells['numbers']} {[str(w) for w in cells['warnings']]}"
+                f" {[(str(label), n, href) for label, n, href in cells['attention']]} {cells['quality']}"
+            )
+            for cells in (_row_cells(row, board) for row in rows)
+        ]
+        found[f"{name} today quality"] = " ".join(f"{key}={overview.quality.get(key, 0)}" for key in QUALITY)
+    return found
+
+
+@pytest.mark.django_db
+def test_the_demo_street_shows_what_it_showed_before_the_apps_plugged_in(client):
+    demo.seed(seed=11, communities=3, per_community=60, today=DAY)
+    found = observe(client)
+    assert found.keys() == CAPTURED.keys()
+    for key, expected in CAPTURED.items():
+        assert found[key] == expected, key
