@@ -47,7 +47,7 @@ def make_roster(rows, branches):
 
     from openpyxl import Workbook
 
-    from members.identity import make_id_number
+    from portal.identity import make_id_number
 
     rnd = random.Random(20)
     book = Workbook(write_only=True)

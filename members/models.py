@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from members.disclosure import duplicate_message
-from members.identity import (
+from organizations.models import Organization
+from portal.identity import (
     id_birth_date,
     id_gender,
     mask_id_number,
@@ -30,7 +31,6 @@ from members.identity import (
     validate_id_number,
     validate_phone,
 )
-from organizations.models import Organization
 
 
 class Gender(models.TextChoices):

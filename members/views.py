@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from members import disclosure
 from members.changes import ARRIVALS, available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
-from members.identity import id_birth_date, id_gender, validate_id_number
 from members.models import Member, MemberChange, Standing, branches_and_groups
 from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
 from portal.exports import XlsxExport
+from portal.identity import id_birth_date, id_gender, validate_id_number
 from portal.models import AuditEntry
 from portal.params import date_param, organization_param
 

@@ -14,7 +14,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from members.changes import MemberState, next_state
-from members.identity import make_id_number
 from members.models import (
     Category,
     Education,
@@ -28,6 +27,7 @@ from members.models import (
     years_before,
 )
 from organizations.models import Organization, OrganizationEvent, expected_community_level
+from portal.identity import make_id_number
 from portal.models import Role, User
 
 STREET_NAME = "容城街道"

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members.identity import MOBILE_RE, normalize_phone
+from portal.identity import MOBILE_RE, normalize_phone
 
 
 class User(AbstractUser):

@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from members.identity import id_check_char, make_id_number, mask_phone
 from members.models import Gender, ImportBatch, Member, MemberChange
+from portal.identity import id_check_char, make_id_number, mask_phone
 from portal.models import AuditEntry
 from tests.conftest import change, new_member
 from tests.helpers import response_text

@@ -1,8 +1,8 @@
 import datetime
 
-from members.identity import make_id_number
 from members.models import Member, MemberChange, Standing
 from organizations.models import Organization, OrganizationEvent
+from portal.identity import make_id_number
 from portal.models import AuditEntry
 from tests.conftest import new_member
 from tests.helpers import admin_form_data
