@@ -574,7 +574,7 @@ class ImportBatch(models.Model):
     def may_download_rejected(self, user):
         """The rejected rows are whole records as uploaded, full ID numbers and phones included:
         for the uploader and those who may change the batch's organization, not for its viewers."""
-        from portal.access import covers  # the one access rule
+        from organizations.access import covers  # the one access rule
 
         if not getattr(user, "is_authenticated", False):
             return False

@@ -26,9 +26,9 @@ from members.models import (
     pinyin_keys,
     years_before,
 )
-from organizations.models import Organization, OrganizationEvent, expected_community_level
+from organizations.models import Organization, OrganizationEvent, Role, expected_community_level
 from portal.identity import make_id_number
-from portal.models import Role, User
+from portal.models import User
 
 STREET_NAME = "容城街道"
 STREET_COMMUNITIES = ["北门", "西上", "新北", "新南", "南大", "城东", "城南", "城西", "城北", "福船岭"]

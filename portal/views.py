@@ -12,8 +12,8 @@ from openpyxl import Workbook
 
 from members.attention import ITEMS, attention_counts
 from members.models import Member, MemberChange, subtree_counts
+from organizations.access import can_write_anything, covers, get_for_user, scoped, top_organizations
 from organizations.models import Organization
-from portal.access import can_write_anything, covers, get_for_user, scoped, top_organizations
 from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
 from portal.exports import add_sheet, workbook_response
 from portal.params import BadParameter, date_param, pk_or_none, strict_date_param

@@ -220,7 +220,7 @@ def test_the_change_admins_member_autocomplete_is_no_oracle_either(client, users
 
 
 def test_tails_work_only_where_the_user_has_the_reveal_right(client, users, tree, street):
-    from portal.models import Role
+    from organizations.models import Role
 
     mixed = users["secretary_a"]
     Role.objects.create(user=mixed, organization=tree["street"], kind=Role.Kind.VIEWER)

@@ -18,9 +18,9 @@ from openpyxl import load_workbook
 
 from members.attention import attention_counts
 from members.models import Member
+from organizations.access import scoped, top_organizations
 from organizations.models import Organization
 from portal import demo
-from portal.access import scoped, top_organizations
 from portal.dashboard import QUALITY, Dashboard
 from portal.models import User
 from portal.views import _row_cells
