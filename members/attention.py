@@ -1,16 +1,20 @@
 """What needs a secretary's attention: each item is a filter on the member register.
 
-The home page counts them; the member list shows exactly the members behind a count
+The portal's home page and dashboard count them (``count_attention``, registered in
+``members/portal_parts.py``); the member list shows exactly the members behind a count
 (``/members/?attention=<key>``).
 """
 
 import datetime
+import os
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from members.models import RELATIONSHIP_HERE, ManagementType, MemberChange, Status, years_before
+from members.models import RELATIONSHIP_HERE, ManagementType, Member, MemberChange, Status, years_before
 from organizations.models import Organization
 
 CONTACT_INTERVAL_DAYS = 183  # "not contacted for six months"
@@ -105,11 +109,24 @@ def with_attention_fields(members):
     return members.annotate(extended=_extended())
 
 
-def attention_counts(members, today=None):
-    """[(item, count)] for ``members``, in one query."""
-    today = today or datetime.date.today()
-    annotated = with_attention_fields(members)
-    counts = annotated.aggregate(
-        **{item.key: Count("pk", filter=ATTENTION_CONDITIONS[item.key](today)) for item in ITEMS}
-    )
-    return [(item, counts[item.key]) for item in ITEMS]
+def count_attention(scopes, day):
+    """{organization id: {item key: count}} of the members under each of ``scopes`` (organizations)
+    on ``day``'s register: one query for each depth among them, whatever their number."""
+    counts = {item.key: Count("pk", filter=ATTENTION_CONDITIONS[item.key](day)) for item in ITEMS}
+    members = with_attention_fields(Member.objects.current())
+    by_length = defaultdict(list)
+    for scope in scopes:
+        by_length[len(scope.path)].append(scope)
+    found = {}
+    for length, group in by_length.items():
+        if len(group) == 1:
+            found[group[0].pk] = members.under(group[0]).aggregate(**counts)
+            continue
+        common = os.path.commonprefix([scope.path for scope in group])
+        common = common[: len(common) // Organization.steplen * Organization.steplen]
+        grouped = members.under(Organization(path=common)) if common else members
+        rows = grouped.annotate(prefix=Substr("organization__path", 1, length)).values("prefix").annotate(**counts)
+        by_prefix = {row.pop("prefix"): row for row in rows.order_by()}
+        for scope in group:
+            found[scope.pk] = by_prefix.get(scope.path, dict.fromkeys(counts, 0))
+    return found

@@ -7,7 +7,7 @@ tree can be rebuilt as it stood on any past date (``TreeAsOf``).
 
 import bisect
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -411,11 +411,29 @@ class TreeAsOf:
     def kind_label(self, org_id):
         """The node's form as ``Organization.kind_label`` names it."""
         node = self.node[org_id]
-        if node["kind"] == Organization.Kind.COMMUNITY and node["level"]:
-            return Organization.Level(node["level"]).label
-        if node["kind"] == Organization.Kind.BRANCH and node["branch_kind"]:
-            return Organization.BranchKind(node["branch_kind"]).label
-        return Organization.Kind(node["kind"]).label
+        return self._form_label(node["kind"], node["level"], node["branch_kind"])
+
+    @staticmethod
+    def _form_label(kind, level, branch_kind):
+        if kind == Organization.Kind.COMMUNITY and level:
+            return Organization.Level(level).label
+        if kind == Organization.Kind.BRANCH and branch_kind:
+            return Organization.BranchKind(branch_kind).label
+        return Organization.Kind(kind).label
+
+    def structure(self, org_id):
+        """[(form, count)] of the living organizations below ``org_id`` on that day: communities by
+        level, then branches by kind, then groups."""
+        forms = Counter(
+            (self.node[pk]["kind"], self.node[pk]["level"], self.node[pk]["branch_kind"])
+            for pk in self.subtree_ids(org_id) - {org_id}
+            if pk in self.alive
+        )
+        order = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH, Organization.Kind.GROUP]
+        rows = [
+            (kind, self._form_label(kind, level, branch_kind), n) for (kind, level, branch_kind), n in forms.items()
+        ]
+        return [(label, n) for _kind, label, n in sorted(rows, key=lambda row: (order.index(row[0]), str(row[1])))]
 
     def children_of(self, org_id):
         """Living children on that day, in path order."""

@@ -16,14 +16,11 @@ import pytest
 from django.core.cache import cache
 from openpyxl import load_workbook
 
-from members.attention import attention_counts
-from members.models import Member
-from organizations.access import scoped, top_organizations
 from organizations.models import Organization
-from portal import demo
-from portal.dashboard import QUALITY, Dashboard
+from portal import demo, registry
+from portal.dashboard import Board
 from portal.models import User
-from portal.views import _row_cells
+from portal.views import _page_columns, _row_cells
 from tests.portal.captured_before_plugins import CAPTURED
 
 DAY = datetime.date(2025, 6, 30)  # the demo's "today"
@@ -102,27 +99,32 @@ def observe(client):
                 )
                 for part in home.split('<section class="card"')[1:]
             ]
-        for org in top_organizations(user):
-            members = scoped(Member.objects.current().under(org), user)
-            counts = attention_counts(members, DAY)
-            found[f"{username} attention {org.name}"] = " ".join(f"{item.key}={n}" for item, n in counts)
+        for org in registry.scopes().top(user):
+            counts = registry.count_attention(list(registry.attention), [org], DAY)[org.pk]
+            found[f"{username} attention {org.name}"] = " ".join(
+                f"{item.key}={counts[item.key]}" for item in registry.attention
+            )
     client.force_login(User.objects.get(username="admin"))
     community = Organization.objects.get(name="西上社区党委")
     html = client.get("/dashboard/", {"date": f"{DAY}", "org": community.pk}).content.decode()
     found["admin 西上 dashboard"] = table_lines(html, "dashboard-rows")
     for name in ("容城街道", "北门社区党委"):
         cache.clear()
-        board = Dashboard(Organization.objects.get(name=name), DAY)
-        board.today, board.is_today = DAY, True  # today's path (the register), "today" frozen at DAY
-        overview, rows = board.rows()
+        board = Board(Organization.objects.get(name=name), DAY, today=DAY)  # today's path, "today" frozen at DAY
+        page, columns = board.page(), _page_columns()
+        quality = dict(page["tables"])[registry.tables["members.quality"]]
         found[f"{name} today"] = [
             without_ids(
-                f"{cells['name']} {cells['kind_label']} {cells['numbers']} {[str(w) for w in cells['warnings']]}"
-                f" {[(str(label), n, href) for label, n, href in cells['attention']]} {cells['quality']}"
+                f"{cells['name']} {cells['kind_label']} {[row.values[column.key] for column in columns]}"
+                f" {[str(w) for w in cells['warnings']]}"
+                f" {[(str(label), n, href) for label, n, href in cells['attention']]} {quality[row.node.pk]}"
             )
-            for cells in (_row_cells(row, board) for row in rows)
+            for row, cells in ((row, _row_cells(row, board, columns)) for row in page["rows"])
         ]
-        found[f"{name} today quality"] = " ".join(f"{key}={overview.quality.get(key, 0)}" for key in QUALITY)
+        keys = [column.key.removeprefix("quality.") for column in registry.columns.where(table="members.quality")]
+        found[f"{name} today quality"] = " ".join(
+            f"{key}={n}" for key, n in zip(keys, quality[page["overview"].node.pk], strict=True)
+        )
     return found
 
 
