@@ -6,7 +6,7 @@ from django.db.models import Max
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
-from members import dashboard, home, views
+from members import dashboard, demo, home, views
 from members.attention import ITEMS, count_attention
 from members.changes import move_members_out, refuse_dissolving_with_members
 from members.dashboard import BREAKDOWNS, QUALITY, figure
@@ -152,4 +152,10 @@ registry.panels.register(
     Panel("members.weak_branches", "home", "attention", "members/_home_weak_branches.html", home.weak_branches, 10),
     Panel("members.figures", "home", "body", "members/_home_figures.html", home.figures, 10),
     Panel("members.changes", "home", "body", "members/_home_changes.html", home.month_changes, 20),
+)
+
+# -- demo data: the register, after the tree and the accounts (their secretaries record the changes) -
+
+registry.demo_steps.register(
+    registry.DemoStep("members.register", demo.build_members, 30, describe=demo.describe_members)
 )

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if options["communities"] is not None and not 1 <= options["communities"] <= 75:
             raise CommandError("--communities 应在 1 到 75 之间。")
         started = time.perf_counter()
-        created, accounts, count = demo.seed(
+        created, accounts, holds = demo.seed(
             seed=options["seed"],
             scale=options["scale"],
             password=options["password"],
@@ -37,10 +37,10 @@ class Command(BaseCommand):
             per_community=options["per_community"],
         )
         if not created:
-            self.stdout.write(f"演示数据已存在（{demo.STREET_NAME}，{count} 名党员），未重复创建。")
+            self.stdout.write(f"演示数据已存在（{demo.STREET_NAME}，{holds}），未重复创建。")
             self.stdout.write("如需重建，请删除数据库后重新运行 migrate 和 seed_demo。")
             return
-        self.stdout.write(f"已建立{demo.STREET_NAME}：{count} 名党员，用时 {time.perf_counter() - started:.1f} 秒。")
+        self.stdout.write(f"已建立{demo.STREET_NAME}：{holds}，用时 {time.perf_counter() - started:.1f} 秒。")
         self.stdout.write("演示账号（用户名或手机号均可登录）：")
         for username, phone, title in accounts:
             self.stdout.write(f"  {username:<10} {phone}  {title}")
