@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import RELATIONSHIP_HERE, ManagementType, Member, MemberChange, Status, years_before
 from organizations.models import Organization
+from portal.registry import Severity
 
 CONTACT_INTERVAL_DAYS = 183  # "not contacted for six months"
 DUE_SOON_DAYS = 30
@@ -26,6 +27,7 @@ class Attention:
     key: str
     label: str
     hint: str
+    severity: str = Severity.LOW  # HIGH: a rule is broken now, also shown on the dashboard's rows
 
     def apply(self, members, today=None):
         condition = ATTENTION_CONDITIONS[self.key](today or datetime.date.today())
@@ -92,10 +94,10 @@ ATTENTION_CONDITIONS = {
 }
 
 ITEMS = [
-    Attention("probation_overdue", _("预备期已满、尚未转正"), _("请及时讨论转正或延长预备期。")),
-    Attention("probation_due", _("30天内预备期满"), _("提前准备转正材料。")),
-    Attention("not_contacted", _("流动党员超过6个月未联系"), _("流动党员应定人联系、定期联系。")),
-    Attention("without_group", _("未编入党小组"), _("支部已划分党小组，这些党员尚未编组。")),
+    Attention("probation_overdue", _("预备期已满、尚未转正"), _("请及时讨论转正或延长预备期。"), Severity.HIGH),
+    Attention("probation_due", _("30天内预备期满"), _("提前准备转正材料。"), Severity.MEDIUM),
+    Attention("not_contacted", _("流动党员超过6个月未联系"), _("流动党员应定人联系、定期联系。"), Severity.HIGH),
+    Attention("without_group", _("未编入党小组"), _("支部已划分党小组，这些党员尚未编组。"), Severity.HIGH),
     Attention("missing_contact", _("缺少联系电话或住址"), _("请补全档案信息。")),
     Attention("lost_contact", _("失联党员"), _("花名册标注为失联，请设法联系并在档案中更新。")),
     Attention("marked_mobile", _("花名册标注为流动党员、尚未登记流动"), _("请登记外出流动或流入，或更正档案。")),

@@ -29,6 +29,7 @@ from members.figures import Figures, aggregates, figures_by_organization, figure
 from members.models import Member, MemberChange, Standing, subtree_counts
 from organizations.models import Organization, TreeAsOf
 from portal.dashboard import cached, data_version
+from portal.registry import Severity
 
 BREAKDOWNS = [
     ("management_type", _("管理方式")),
@@ -52,7 +53,7 @@ QUALITY = {
     "lost_contact": (_("失联党员"), ATTENTION_CONDITIONS["lost_contact"]),
     "without_group": (_("未编入党小组"), ATTENTION_CONDITIONS["without_group"]),
 }
-ROW_ATTENTION = ["probation_overdue", "not_contacted", "without_group"]
+ROW_ATTENTION = [item.key for item in ITEMS if item.severity == Severity.HIGH]
 TREND_MONTHS = 60
 
 
@@ -69,10 +70,6 @@ class Row:
     attention: dict = field(default_factory=dict)
     quality: dict = field(default_factory=dict)
     is_leaf: bool = False
-
-    @property
-    def warning_count(self):
-        return len(self.warnings) + sum(self.attention.values())
 
 
 class Dashboard:
@@ -143,7 +140,7 @@ class Dashboard:
         share its path prefix; members placed in the node itself form a group of their own)."""
         members = with_attention_fields(Member.objects.current().under(self.org))
         counts = aggregates(self.day, "birth_date")
-        conditions = {item.key: ATTENTION_CONDITIONS[item.key](self.today) for item in ITEMS}
+        conditions = {key: ATTENTION_CONDITIONS[key](self.today) for key in ROW_ATTENTION}
         conditions.update({key: condition(self.today) for key, (_label, condition) in QUALITY.items()})
         counts.update({key: Count("pk", filter=condition) for key, condition in conditions.items()})
         length = (self.org.depth + 1) * Organization.steplen

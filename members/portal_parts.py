@@ -15,7 +15,7 @@ from organizations import hooks
 from organizations.access import scope_by
 from organizations.models import add_dissolve_check
 from portal import registry
-from portal.registry import Column, Panel, Severity, Sheet, Summary
+from portal.registry import Column, Panel, Sheet, Summary
 
 # -- the organization tree ------------------------------------------------------------------------
 
@@ -35,13 +35,6 @@ hooks.node_urls.append(path("<int:pk>/roster/print/", views.roster_print, name="
 
 # -- attention: each item opens the member list filtered to exactly what it counts ----------------
 
-SEVERITY = {
-    "probation_overdue": Severity.HIGH,
-    "probation_due": Severity.MEDIUM,
-    "not_contacted": Severity.HIGH,
-    "without_group": Severity.HIGH,
-}
-
 
 def _attention_list(key):
     return lambda org: f"{reverse('members:list')}?org={org.pk}&attention={key}"
@@ -53,7 +46,7 @@ for order, item in enumerate(ITEMS):
             key=item.key,
             title=item.label,
             hint=item.hint,
-            severity=SEVERITY.get(item.key, Severity.LOW),
+            severity=item.severity,
             counter=count_attention,
             url=_attention_list(item.key),
             unit=_("名"),

@@ -83,10 +83,11 @@ class Board:
             "ancestors": self.outline.ancestors,
             "summaries": [(summary.title(self), list(summary.rows(self))) for summary in registry.summaries],
             "tables": [
-                (table, self._table(table)) for table in registry.tables if self.is_today or not table.today_only
+                (table.key, self._table(table)) for table in registry.tables if self.is_today or not table.today_only
             ],
             "panels": self._panels(),
-            "sheets": [(sheet, list(sheet.rows(self))) for sheet in registry.sheets],
+            # Plain values only: the cache pickles the page, and parts may be lambdas.
+            "sheets": [(sheet.order, sheet.title, sheet.columns, list(sheet.rows(self))) for sheet in registry.sheets],
         }
 
     def _rows(self):

@@ -114,7 +114,9 @@ def dashboard(request):
             ],
             "sort": sort,
             "summaries": page["summaries"],
-            "tables": [_table_cells(table, values, rows, page["overview"]) for table, values in page["tables"]],
+            "tables": [
+                _table_cells(registry.tables[key], values, rows, page["overview"]) for key, values in page["tables"]
+            ],
             "parts": parts,
         },
     )
@@ -168,7 +170,7 @@ class DashboardExport:
         subtitle = f"{board.scope.name}　截至{board.day:%Y-%m-%d}"
         book = Workbook()
         book.remove(book.active)
-        sheets = [(sheet.order, sheet.title, sheet.columns, rows) for sheet, rows in page["sheets"]]
+        sheets = list(page["sheets"])
         columns = [column for column in registry.columns.where(table="rows") if column.export]
         children = [self._row(row, columns) for row in page["rows"]]
         sheets.append((ROWS_SHEET_ORDER, "下级组织", self._row_columns(columns), children))

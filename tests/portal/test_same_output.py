@@ -112,7 +112,7 @@ def observe(client):
         cache.clear()
         board = Board(Organization.objects.get(name=name), DAY, today=DAY)  # today's path, "today" frozen at DAY
         page, columns = board.page(), _page_columns()
-        quality = dict(page["tables"])[registry.tables["members.quality"]]
+        quality = dict(page["tables"])["members.quality"]
         found[f"{name} today"] = [
             without_ids(
                 f"{cells['name']} {cells['kind_label']} {[row.values[column.key] for column in columns]}"
