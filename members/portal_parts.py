@@ -50,6 +50,7 @@ for order, item in enumerate(ITEMS):
             counter=count_attention,
             url=_attention_list(item.key),
             unit=_("名"),
+            row_counts=figure(lambda row: row.attention),  # counted in the dashboard's own scan
             order=10 + order,
         )
     )

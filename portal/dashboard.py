@@ -104,12 +104,17 @@ class Board:
             for row in rows:
                 row.warnings += part.warnings(self, row.node.pk)
         if self.is_today:  # what needs attention is known for today's register only
-            items = registry.attention.where(severity=Severity.HIGH)
-            children = [row.node.scope for row in rows[1:]]
-            counts = registry.count_attention(items, children, self.today)
-            for row in rows[1:]:
-                row.attention = {item.key: counts[row.node.pk][item.key] for item in items}
+            self._attention(rows[1:])
         return rows[0], rows[1:]
+
+    def _attention(self, rows):
+        items = registry.attention.where(severity=Severity.HIGH)
+        counted = [item for item in items if item.row_counts is None]
+        counts = registry.count_attention(counted, [row.node.scope for row in rows], self.today)
+        for row in rows:
+            for item in items:
+                found = counts[row.node.pk] if item.row_counts is None else item.row_counts(self, row.node.pk)
+                row.attention[item.key] = found.get(item.key, 0)
 
     def _table(self, table):
         """{organization id: [value per column]} for the selected organization and each child."""

@@ -82,6 +82,8 @@ class AttentionItem:
     ``counter(scopes, day)`` returns ``{scope.pk: {item key: count}}`` for each scope (an
     organization the user may see; all of them are counted in one call): items that share a
     counter are counted together. ``url(scope)`` is the list of exactly what is counted there.
+    On the dashboard's rows, ``row_counts(board, pk)`` (if given) hands over counts the app's own
+    dashboard parts have already made for the page, instead of the counter counting again.
     """
 
     key: str
@@ -91,6 +93,7 @@ class AttentionItem:
     counter: Callable[[list, Any], dict]
     url: Callable[[Any], str]
     unit: str = ""
+    row_counts: Callable[[Any, int], dict] | None = None
     order: int = 100
 
 

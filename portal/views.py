@@ -1,4 +1,5 @@
 import datetime
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 
@@ -30,13 +30,21 @@ def _day_from(request, strict=False):
     return min(day, today) if day else today
 
 
+@dataclass
+class Part:
+    """A registered panel to show: ``{% panel part %}`` renders its template with its context."""
+
+    template: str
+    context: dict
+
+
 def _home_parts(request, slot, scope, day, today):
-    """The home page's registered panels of ``slot``, rendered."""
+    """The home page's registered panels of ``slot`` that have something to show."""
     found = []
     for panel in registry.panels.where(page="home", slot=slot):
         context = panel.context(request, scope, day, today)
         if context is not None:
-            found.append(render_to_string(panel.template, context, request))
+            found.append(Part(panel.template, context))
     return found
 
 
@@ -97,7 +105,7 @@ def dashboard(request):
     parts = {slot: [] for slot in registry.DASHBOARD_SLOTS}
     for panel in registry.panels.where(page="dashboard"):
         if panel.key in page["panels"]:
-            parts[panel.slot].append(render_to_string(panel.template, page["panels"][panel.key], request))
+            parts[panel.slot].append(Part(panel.template, page["panels"][panel.key]))
     return render(
         request,
         "portal/dashboard.html",
