@@ -163,4 +163,4 @@ class OrganizationScopes:
         node = tree.node[pk]
         path = node["path"]
         scope = Organization(pk=pk, path=path, depth=len(path) // Organization.steplen, name=tree.name[pk])
-        return Node(pk, tree.name[pk], tree.kind_label(pk), not tree.children_of(pk), scope)
+        return Node(pk, tree.name[pk], str(tree.kind_label(pk)), not tree.children_of(pk), scope)

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 
 from portal import registry
 from portal.registry import Severity
@@ -32,6 +32,11 @@ def cached(key, compute, version):
         value = compute()
         cache.set(key, value, 24 * 60 * 60)
     return value
+
+
+def plain(value):
+    """A lazily translated label as text: unpickling a lazy string costs more than the page it is on."""
+    return str(value) if isinstance(value, Promise) else value
 
 
 @dataclass
@@ -81,13 +86,19 @@ class Board:
             "overview": overview,
             "rows": rows,
             "ancestors": self.outline.ancestors,
-            "summaries": [(summary.title(self), list(summary.rows(self))) for summary in registry.summaries],
+            "summaries": [
+                (plain(summary.title(self)), [(plain(label), value) for label, value in summary.rows(self)])
+                for summary in registry.summaries
+            ],
             "tables": [
                 (table.key, self._table(table)) for table in registry.tables if self.is_today or not table.today_only
             ],
             "panels": self._panels(),
             # Plain values only: the cache pickles the page, and parts may be lambdas.
-            "sheets": [(sheet.order, sheet.title, sheet.columns, list(sheet.rows(self))) for sheet in registry.sheets],
+            "sheets": [
+                (sheet.order, sheet.title, sheet.columns, [[plain(value) for value in row] for row in sheet.rows(self)])
+                for sheet in registry.sheets
+            ],
         }
 
     def _rows(self):
@@ -95,14 +106,14 @@ class Board:
         rows = [Row(node) for node in nodes]
         for column in registry.columns.where(table="rows"):
             for row in rows:
-                row.values[column.key] = column.value(self, row.node.pk)
+                row.values[column.key] = plain(column.value(self, row.node.pk))
                 if column.href:
                     row.hrefs[column.key] = column.href(self, row.node.pk)
                 if column.sort:
                     row.sorts[column.key] = column.sort(self, row.node.pk)
         for part in registry.row_warnings:
             for row in rows:
-                row.warnings += part.warnings(self, row.node.pk)
+                row.warnings += [plain(warning) for warning in part.warnings(self, row.node.pk)]
         if self.is_today:  # what needs attention is known for today's register only
             self._attention(rows[1:])
         return rows[0], rows[1:]
@@ -120,7 +131,7 @@ class Board:
         """{organization id: [value per column]} for the selected organization and each child."""
         table_columns = registry.columns.where(table=table.key)
         nodes = [self.outline.node, *self.outline.children]
-        return {node.pk: [column.value(self, node.pk) for column in table_columns] for node in nodes}
+        return {node.pk: [plain(column.value(self, node.pk)) for column in table_columns] for node in nodes}
 
     def _panels(self):
         found = {}
