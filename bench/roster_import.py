@@ -50,7 +50,7 @@ def make_roster(rows, branches):
 
     from openpyxl import Workbook
 
-    from members.identity import make_id_number, region_existed
+    from portal.identity import make_id_number, region_existed
 
     rnd = random.Random(20)
     # Real region codes (the importer refuses ones that never existed), one per 2,000 rows.

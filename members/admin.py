@@ -11,9 +11,9 @@ from members import disclosure
 from members.changes import ARRIVALS, apply_change, register_member
 from members.forms import CHANGE_INPUTS, MemberDetailsForm, StaleEdit, detail_fields
 from members.models import Member, MemberChange
+from organizations.access import can_reveal_id, member_organizations_for, organizations_for, scoped
+from organizations.admin import ScopedAdmin
 from organizations.models import Organization
-from portal.access import can_reveal_id, member_organizations_for, organizations_for, scoped
-from portal.admin import ScopedAdmin
 from portal.forms import add_domain_errors, errors_of_dry_run
 from portal.models import AuditEntry
 from portal.params import pk_or_none

@@ -1,17 +1,22 @@
 """What needs a secretary's attention: each item is a filter on the member register.
 
-The home page counts them; the member list shows exactly the members behind a count
+The portal's home page and dashboard count them (``count_attention``, registered in
+``members/portal_parts.py``); the member list shows exactly the members behind a count
 (``/members/?attention=<key>``).
 """
 
 import datetime
+import os
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
-from members.models import RELATIONSHIP_HERE, ManagementType, MemberChange, Status, years_before
+from members.models import RELATIONSHIP_HERE, ManagementType, Member, MemberChange, Status, years_before
 from organizations.models import Organization
+from portal.registry import Severity
 
 CONTACT_INTERVAL_DAYS = 183  # "not contacted for six months"
 DUE_SOON_DAYS = 30
@@ -22,6 +27,7 @@ class Attention:
     key: str
     label: str
     hint: str
+    severity: str = Severity.LOW  # HIGH: a rule is broken now, also shown on the dashboard's rows
 
     def apply(self, members, today=None):
         condition = ATTENTION_CONDITIONS[self.key](today or datetime.date.today())
@@ -88,10 +94,10 @@ ATTENTION_CONDITIONS = {
 }
 
 ITEMS = [
-    Attention("probation_overdue", _("预备期已满、尚未转正"), _("请及时讨论转正或延长预备期。")),
-    Attention("probation_due", _("30天内预备期满"), _("提前准备转正材料。")),
-    Attention("not_contacted", _("流动党员超过6个月未联系"), _("流动党员应定人联系、定期联系。")),
-    Attention("without_group", _("未编入党小组"), _("支部已划分党小组，这些党员尚未编组。")),
+    Attention("probation_overdue", _("预备期已满、尚未转正"), _("请及时讨论转正或延长预备期。"), Severity.HIGH),
+    Attention("probation_due", _("30天内预备期满"), _("提前准备转正材料。"), Severity.MEDIUM),
+    Attention("not_contacted", _("流动党员超过6个月未联系"), _("流动党员应定人联系、定期联系。"), Severity.HIGH),
+    Attention("without_group", _("未编入党小组"), _("支部已划分党小组，这些党员尚未编组。"), Severity.HIGH),
     Attention("missing_contact", _("缺少联系电话或住址"), _("请补全档案信息。")),
     Attention("lost_contact", _("失联党员"), _("花名册标注为失联，请设法联系并在档案中更新。")),
     Attention("marked_mobile", _("花名册标注为流动党员、尚未登记流动"), _("请登记外出流动或流入，或更正档案。")),
@@ -105,11 +111,24 @@ def with_attention_fields(members):
     return members.annotate(extended=_extended())
 
 
-def attention_counts(members, today=None):
-    """[(item, count)] for ``members``, in one query."""
-    today = today or datetime.date.today()
-    annotated = with_attention_fields(members)
-    counts = annotated.aggregate(
-        **{item.key: Count("pk", filter=ATTENTION_CONDITIONS[item.key](today)) for item in ITEMS}
-    )
-    return [(item, counts[item.key]) for item in ITEMS]
+def count_attention(scopes, day):
+    """{organization id: {item key: count}} of the members under each of ``scopes`` (organizations)
+    on ``day``'s register: one query for each depth among them, whatever their number."""
+    counts = {item.key: Count("pk", filter=ATTENTION_CONDITIONS[item.key](day)) for item in ITEMS}
+    members = with_attention_fields(Member.objects.current())
+    by_length = defaultdict(list)
+    for scope in scopes:
+        by_length[len(scope.path)].append(scope)
+    found = {}
+    for length, group in by_length.items():
+        if len(group) == 1:
+            found[group[0].pk] = members.under(group[0]).aggregate(**counts)
+            continue
+        common = os.path.commonprefix([scope.path for scope in group])
+        common = common[: len(common) // Organization.steplen * Organization.steplen]
+        grouped = members.under(Organization(path=common)) if common else members
+        rows = grouped.annotate(prefix=Substr("organization__path", 1, length)).values("prefix").annotate(**counts)
+        by_prefix = {row.pop("prefix"): row for row in rows.order_by()}
+        for scope in group:
+            found[scope.pk] = by_prefix.get(scope.path, dict.fromkeys(counts, 0))
+    return found

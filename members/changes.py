@@ -389,3 +389,32 @@ def describe_change(change, member):
             old, new = options.get(old, "—"), options.get(new, "—")
         lines.append((label, old, new))
     return lines
+
+
+# -- closing an organization (plugged into the organizations app by portal_parts) ------------------
+
+
+def refuse_dissolving_with_members(organization, on):
+    """An organization with members on its register cannot close."""
+    if Member.objects.current().under(organization).exists():
+        raise ValidationError({"dissolved_on": _("该组织仍有在册党员，请先将党员调整到其他组织。")})
+
+
+def move_members_out(organization, target, on, actor):
+    """Before ``organization`` closes, move its members to ``target``, each move logged. Returns
+    how many moved."""
+    members = list(Member.objects.current().under(organization))
+    if members and target is None:
+        raise ValidationError({"move_members_to": _("该组织有%(n)d名在册党员，请选择调整去向。") % {"n": len(members)}})
+    for member in members:
+        apply_change(
+            MemberChange(
+                member=member,
+                kind=Kind.MOVE,
+                organization=target,
+                effective_date=on,
+                note=f"{organization.name}撤销，随之调整",
+            ),
+            actor,
+        )
+    return len(members)

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from members.identity import mask_id_number, mask_id_tail, mask_phone, normalize_phone, number_term
 from members.roster import parse_date, text
-from portal.access import can_reveal_id, covers, organizations_for, scope_paths
+from organizations.access import can_reveal_id, covers, organizations_for, scope_paths
+from portal.identity import mask_id_number, mask_id_tail, mask_phone, normalize_phone, number_term
 from portal.models import AuditEntry
 
 # A full date in text (1958-03-02, 1958.3.2, 1958/03/02, 1958年3月2日): reduced to year and month.

@@ -14,9 +14,9 @@ from members import disclosure
 from members.attention import BY_KEY
 from members.changes import ARRIVALS, CONFLICT_CODES, REQUIRED_FIELDS, apply_change, register_member
 from members.models import Category, ManagementType, Member, MemberChange, Standing, Status
+from organizations.access import organizations_for
 from organizations.forms import OrganizationPicker
 from organizations.models import Organization
-from portal.access import organizations_for
 from portal.forms import DateInput, QuickSelect, add_domain_errors, errors_of_dry_run
 from portal.models import AuditEntry
 from portal.params import pk_or_none

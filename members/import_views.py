@@ -22,10 +22,17 @@ from members.models import Category, Education, ImportBatch, ManagementType, Sta
 from members.retention import purge_import_files
 from members.roster import LABELS, MAPPABLE, MAX_FILE_BYTES, RosterError, check_container
 from members.tasks import run_import_batch
+from organizations.access import (
+    can_reveal_id,
+    get_for_user,
+    member_organizations_for,
+    organization_param,
+    organizations_for,
+    scoped,
+)
 from organizations.models import Organization
-from portal.access import can_reveal_id, get_for_user, member_organizations_for, organizations_for, scoped
 from portal.exports import add_sheet, workbook_response
-from portal.params import organization_param, strict_date_param
+from portal.params import strict_date_param
 
 logger = logging.getLogger(__name__)
 BACKGROUND_BYTES = 200_000  # about 4,000 rows: bigger files are checked and written in the background

@@ -29,8 +29,8 @@ from members.models import (
     years_before,
 )
 from members.roster import LABELS, RosterError, parse_row, read_roster
+from organizations.access import member_organizations_for
 from organizations.models import Organization
-from portal.access import member_organizations_for
 from portal.models import AuditEntry
 
 K = MemberChange.Kind

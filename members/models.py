@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from members.disclosure import duplicate_message
-from members.identity import (
+from organizations.models import Organization
+from portal.identity import (
     id_birth_date,
     id_gender,
     mask_id_number,
@@ -30,7 +31,6 @@ from members.identity import (
     validate_id_number,
     validate_phone,
 )
-from organizations.models import Organization
 
 
 class Gender(models.TextChoices):
@@ -602,7 +602,7 @@ class ImportBatch(models.Model):
     def may_download_rejected(self, user):
         """The rejected rows are whole records as uploaded, full ID numbers and phones included:
         for the uploader and those who may change the batch's organization, not for its viewers."""
-        from portal.access import covers  # the one access rule
+        from organizations.access import covers  # the one access rule
 
         if not getattr(user, "is_authenticated", False):
             return False

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from members.identity import (
+from portal.identity import (
     id_birth_date,
     id_gender,
     normalize_phone,

@@ -12,12 +12,13 @@ from django.views.decorators.http import require_POST
 from members import disclosure
 from members.changes import ARRIVALS, available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
-from members.identity import id_birth_date, id_gender, validate_id_number
 from members.models import Member, MemberChange, Standing, branches_and_groups
-from portal.access import can_reveal_id, can_write_anything, covers, get_for_user, scoped
+from organizations.access import can_reveal_id, can_write_anything, covers, get_for_user, organization_param, scoped
+from organizations.models import Organization
 from portal.exports import XlsxExport
+from portal.identity import id_birth_date, id_gender, validate_id_number
 from portal.models import AuditEntry
-from portal.params import SEARCH_KEY, BadParameter, date_param, organization_param, stash_search, stashed_search
+from portal.params import SEARCH_KEY, BadParameter, date_param, stash_search, stashed_search
 
 PAGE_SIZE = 50
 
@@ -33,6 +34,20 @@ def attach_places(members):
     for member in members:
         member.place = " · ".join(name for name in places[member.pk] if name)
     return members
+
+
+@login_required
+def roster_print(request, pk):
+    """A node's roster for A4 printing; served at /organizations/<pk>/roster/print/ (portal_parts)."""
+    node = get_for_user(Organization.objects.all(), request.user, pk=pk)
+    members = attach_places(
+        Member.objects.current()
+        .under(node)
+        .select_related("organization")
+        .order_by("organization__path", "name_pinyin")
+    )
+    AuditEntry.record(request, AuditEntry.Action.EXPORT, node, summary=f"打印花名册：{node.name}（{len(members)}人）")
+    return render(request, "members/roster_print.html", {"node": node, "members": members})
 
 
 @login_required

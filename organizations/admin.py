@@ -2,15 +2,48 @@ import datetime
 
 from django import forms
 from django.contrib import admin
+from django.http import Http404
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from members.models import subtree_counts
-from organizations.models import Organization, OrganizationEvent
-from portal.access import organizations_for
-from portal.admin import ScopedAdmin
+from organizations import hooks
+from organizations.access import can_write_anything, has_any_role, organizations_for, scoped
+from organizations.models import Organization, OrganizationEvent, Role
+from portal.admin import PortalUserAdmin, SuperuserOnlyAdmin
 from portal.forms import add_domain_errors, errors_of_dry_run
-from portal.models import AuditEntry
+from portal.models import AuditEntry, User
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Admin pages that show only what the user's roles cover (the portal's one access rule)."""
+
+    def get_queryset(self, request):
+        return scoped(super().get_queryset(request), request.user)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404  # outside the user's scope, or absent: the same answer
+        return obj
+
+    def has_module_permission(self, request):
+        return has_any_role(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return has_any_role(request.user)
+
+    def has_add_permission(self, request):
+        return can_write_anything(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return can_write_anything(request.user)
+        return scoped(self.model.objects.filter(pk=obj.pk), request.user, write=True).exists()
+
+    def has_delete_permission(self, request, obj=None):
+        # History is never deleted: organizations are dissolved, changes are corrected.
+        return False
+
 
 EDITABLE = ["name", "kind", "level", "branch_kind", "has_committee", "established_on"]
 
@@ -166,7 +199,7 @@ class OrganizationAdmin(ScopedAdmin):
         class CountingChangeList(changelist):
             def get_results(self, req):
                 super().get_results(req)
-                counts = subtree_counts(self.result_list)
+                counts = hooks.member_counts(self.result_list)
                 for org in self.result_list:
                     org.member_counts = counts[org.pk]
 
@@ -191,3 +224,47 @@ class OrganizationAdmin(ScopedAdmin):
         return format_html_join(
             "", '<div class="errornote">{}</div>', ((w,) for w in obj.rule_warnings(*obj.member_counts))
         )
+
+
+class RoleInline(admin.TabularInline):
+    model = Role
+    extra = 1
+    autocomplete_fields = ["organization"]
+
+
+class UserWithRolesAdmin(PortalUserAdmin):
+    """The portal's accounts, with their roles on organizations; granting and revoking is audited."""
+
+    inlines = [RoleInline]
+
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        for role in formset.new_objects + [obj for obj, _fields in formset.changed_objects]:
+            AuditEntry.record(request, AuditEntry.Action.ROLE, role, summary=f"设置角色：{role}")
+        for role in formset.deleted_objects:
+            AuditEntry.record(request, AuditEntry.Action.ROLE, role, summary=f"撤销角色：{role}")
+
+
+admin.site.unregister(User)
+admin.site.register(User, UserWithRolesAdmin)
+
+
+@admin.register(Role)
+class RoleAdmin(SuperuserOnlyAdmin):
+    list_display = ("user", "kind", "organization")
+    list_filter = ("kind",)
+    search_fields = ("user__username", "organization__name")
+    autocomplete_fields = ["user", "organization"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        AuditEntry.record(request, AuditEntry.Action.ROLE, obj, summary=f"设置角色：{obj}")
+
+    def delete_model(self, request, obj):
+        AuditEntry.record(request, AuditEntry.Action.ROLE, obj, summary=f"撤销角色：{obj}")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for role in queryset:
+            AuditEntry.record(request, AuditEntry.Action.ROLE, role, summary=f"撤销角色：{role}")
+        super().delete_queryset(request, queryset)

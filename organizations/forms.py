@@ -4,8 +4,8 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from organizations.access import member_organizations_for, organizations_for
 from organizations.models import Organization
-from portal.access import member_organizations_for, organizations_for
 from portal.forms import DateInput
 from portal.params import pk_or_none
 

@@ -7,7 +7,7 @@ tree can be rebuilt as it stood on any past date (``TreeAsOf``).
 
 import bisect
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,16 @@ BRANCH_COMMITTEE_FULL_MEMBERS = 7
 BRANCH_MAX_MEMBERS = 50
 GENERAL_BRANCH_MEMBERS = 50
 COMMUNITY_COMMITTEE_MEMBERS = 100
+
+
+# What an app above the tree adds to the rules for closing an organization: each check is called as
+# ``check(organization, on)`` and raises a ValidationError to refuse (members: "still has members").
+DISSOLVE_CHECKS = []
+
+
+def add_dissolve_check(check):
+    DISSOLVE_CHECKS.append(check)
+    return check
 
 
 class OrganizationQuerySet(MP_NodeQuerySet):
@@ -191,13 +201,11 @@ class Organization(MP_Node):
 
     @transaction.atomic
     def dissolve(self, on, user=None):
-        from members.models import Member
-
         self._check_event_date(on)
         if Organization.objects.under(self).exclude(pk=self.pk).existing(on).exists():
             raise ValidationError({"dissolved_on": _("请先撤销或转移下级组织。")})
-        if Member.objects.current().under(self).exists():
-            raise ValidationError({"dissolved_on": _("该组织仍有在册党员，请先将党员调整到其他组织。")})
+        for check in DISSOLVE_CHECKS:
+            check(self, on)
         OrganizationEvent.objects.create(
             organization=self,
             kind=OrganizationEvent.Kind.DISSOLVED,
@@ -438,6 +446,33 @@ class TreeAsOf:
             trees[day] = by_epoch[epoch]
         return trees
 
+    def kind_label(self, org_id):
+        """The node's form as ``Organization.kind_label`` names it."""
+        node = self.node[org_id]
+        return self._form_label(node["kind"], node["level"], node["branch_kind"])
+
+    @staticmethod
+    def _form_label(kind, level, branch_kind):
+        if kind == Organization.Kind.COMMUNITY and level:
+            return Organization.Level(level).label
+        if kind == Organization.Kind.BRANCH and branch_kind:
+            return Organization.BranchKind(branch_kind).label
+        return Organization.Kind(kind).label
+
+    def structure(self, org_id):
+        """[(form, count)] of the living organizations below ``org_id`` on that day: communities by
+        level, then branches by kind, then groups."""
+        forms = Counter(
+            (self.node[pk]["kind"], self.node[pk]["level"], self.node[pk]["branch_kind"])
+            for pk in self.subtree_ids(org_id) - {org_id}
+            if pk in self.alive
+        )
+        order = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH, Organization.Kind.GROUP]
+        rows = [
+            (kind, self._form_label(kind, level, branch_kind), n) for (kind, level, branch_kind), n in forms.items()
+        ]
+        return [(label, n) for _kind, label, n in sorted(rows, key=lambda row: (order.index(row[0]), str(row[1])))]
+
     def children_of(self, org_id):
         """Living children on that day, in path order."""
         return sorted(
@@ -458,3 +493,58 @@ class TreeAsOf:
                 stack.extend(self.children.get(node, ()))
         self._subtrees[org_id] = frozenset(found)
         return self._subtrees[org_id]
+
+
+class Role(models.Model):
+    """A user's role on one organization; it covers the organization's whole subtree."""
+
+    class Kind(models.TextChoices):
+        STREET_STAFF = "street_staff", _lazy("街道工作人员")
+        COMMUNITY_SECRETARY = "community_secretary", _lazy("社区党组织书记")
+        BRANCH_SECRETARY = "branch_secretary", _lazy("支部书记")
+        VIEWER = "viewer", _lazy("只读查看")
+
+    # The kind of organization each role sits on; a viewer may sit anywhere.
+    ORGANIZATION_KIND = {
+        Kind.STREET_STAFF: "street",
+        Kind.COMMUNITY_SECRETARY: "community",
+        Kind.BRANCH_SECRETARY: "branch",
+    }
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name=_lazy("用户")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="roles", verbose_name=_lazy("组织")
+    )
+    kind = models.CharField(_lazy("角色"), max_length=32, choices=Kind.choices)
+
+    class Meta:
+        db_table = "portal_role"  # the table it had when roles lived in the portal app
+        verbose_name = _lazy("角色")
+        verbose_name_plural = _lazy("角色")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization", "kind"], name="unique_role"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()} · {self.organization}"
+
+    def clean(self):
+        expected = self.ORGANIZATION_KIND.get(self.kind)
+        if expected and self.organization_id and self.organization.kind != expected:
+            raise ValidationError(
+                {
+                    "organization": _("“%(role)s”只能设在%(kind)s上。")
+                    % {"role": self.get_kind_display(), "kind": Organization.Kind(expected).label}
+                }
+            )
+
+    @property
+    def can_write(self):
+        return self.kind != self.Kind.VIEWER
+
+    @property
+    def can_reveal_id(self):
+        """Only the street and the community's secretary need full ID numbers (transfers, letters)."""
+        return self.kind in (self.Kind.STREET_STAFF, self.Kind.COMMUNITY_SECRETARY)

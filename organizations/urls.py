@@ -1,6 +1,6 @@
 from django.urls import path
 
-from organizations import views
+from organizations import hooks, views
 
 app_name = "organizations"
 urlpatterns = [
@@ -11,5 +11,5 @@ urlpatterns = [
     path("<int:pk>/rename/", views.org_rename, name="rename"),
     path("<int:pk>/move/", views.org_move, name="move"),
     path("<int:pk>/dissolve/", views.org_dissolve, name="dissolve"),
-    path("<int:pk>/roster/print/", views.roster_print, name="roster_print"),
+    *hooks.node_urls,  # pages about a node served by an app above the tree (the printed roster)
 ]

@@ -6,12 +6,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from members.changes import apply_change
-from members.models import Member, MemberChange, subtree_counts
-from members.views import attach_places
+from organizations import hooks
+from organizations.access import covers, get_for_user, member_organizations_for, scope_paths, scoped, top_organizations
 from organizations.forms import DissolveForm, MoveForm, NodeForm, RenameForm, children_in
 from organizations.models import Organization
-from portal.access import covers, get_for_user, member_organizations_for, scope_paths, scoped, top_organizations
 from portal.forms import add_domain_errors
 from portal.models import AuditEntry
 from portal.params import pk_or_none
@@ -61,7 +59,7 @@ def _shape_tree(node, nodes, open_paths):
 def org_detail(request, pk):
     node = _node_for(request, pk)
     nodes = list(Organization.objects.under(node).existing())
-    counts = subtree_counts(nodes, Member.objects.current().under(node))
+    counts = hooks.member_counts(nodes, under=node)
     for org in nodes:
         org.total, org.full = counts[org.pk]
         org.warnings = org.rule_warnings(org.total, org.full)
@@ -150,7 +148,7 @@ def org_move(request, pk):
         old = Organization.objects.get_parent(node)
         node.move_to(data["parent"], data["effective_date"], request.user)
         _audit(request, node, f"调整隶属关系：{node.name}，{old.name} → {data['parent'].name}")
-        count = Member.objects.current().under(node).count()
+        count = hooks.member_counts([node], under=node)[node.pk][0]
         return _("已将%(name)s调整到%(parent)s，%(count)d名党员随之调整。") % {
             "name": node.name,
             "parent": data["parent"].name,
@@ -170,26 +168,11 @@ def org_dissolve(request, pk):
     parent = Organization.objects.get_parent(node)
 
     def dissolve(data):
-        members = list(Member.objects.current().under(node))
-        target = data.get("move_members_to")
-        if members and target is None:
-            raise ValidationError(
-                {"move_members_to": _("该组织有%(n)d名在册党员，请选择调整去向。") % {"n": len(members)}}
-            )
-        for member in members:
-            apply_change(
-                MemberChange(
-                    member=member,
-                    kind=MemberChange.Kind.MOVE,
-                    organization=target,
-                    effective_date=data["effective_date"],
-                    note=f"{node.name}撤销，随之调整",
-                ),
-                request,
-            )
-        node.dissolve(data["effective_date"], request.user)
-        _audit(request, node, f"撤销组织：{node.name}（{len(members)}名党员调整）")
-        return _("已撤销%(name)s，%(n)d名党员已调整。") % {"name": node.name, "n": len(members)}
+        target, on = data.get("move_members_to"), data["effective_date"]
+        moved = sum(handler(node, target, on, request) for handler in hooks.before_dissolve)
+        node.dissolve(on, request.user)
+        _audit(request, node, f"撤销组织：{node.name}（{moved}名党员调整）")
+        return _("已撤销%(name)s，%(n)d名党员已调整。") % {"name": node.name, "n": moved}
 
     title = _("撤销：%(name)s") % {"name": node.name}
     return _form_page(request, node, form, title, dissolve) or _back_to_tree(parent)
@@ -204,16 +187,3 @@ def options(request):
     parent = scoped(Organization.objects.all(), request.user).filter(pk=pk_or_none(parent_id)).first()
     children = children_in(places.filter(kind=level), parent) if level in ("branch", "group") else []
     return render(request, "organizations/_options.html", {"children": children, "level": level})
-
-
-@login_required
-def roster_print(request, pk):
-    node = _node_for(request, pk)
-    members = attach_places(
-        Member.objects.current()
-        .under(node)
-        .select_related("organization")
-        .order_by("organization__path", "name_pinyin")
-    )
-    AuditEntry.record(request, AuditEntry.Action.EXPORT, node, summary=f"打印花名册：{node.name}（{len(members)}人）")
-    return render(request, "organizations/roster_print.html", {"node": node, "members": members})

@@ -3,7 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.access import has_any_role
+from portal.registry import scopes
 
 
 class PortalAdminSite(admin.AdminSite):
@@ -14,7 +14,7 @@ class PortalAdminSite(admin.AdminSite):
     index_title = _("数据管理")
 
     def has_permission(self, request):
-        return request.user.is_active and has_any_role(request.user)
+        return request.user.is_active and scopes().has_any(request.user)
 
     def login(self, request, extra_context=None):
         # One login page for the whole portal: allauth's, with its rate limits.

@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.module_loading import autodiscover_modules
 
 
 class PortalConfig(AppConfig):
@@ -13,6 +14,8 @@ class PortalConfig(AppConfig):
         from portal.middleware import record_login
 
         user_logged_in.connect(record_login, dispatch_uid="portal.record_login")
+        # Each app plugs its parts into portal.registry from its own portal_parts module.
+        autodiscover_modules("portal_parts")
 
 
 class PortalAdminConfig(admin_apps.AdminConfig):

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from members.identity import MOBILE_RE, normalize_phone
+from portal.identity import MOBILE_RE, normalize_phone
 
 
 class PhoneBackend(ModelBackend):

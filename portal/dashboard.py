@@ -1,85 +1,26 @@
-"""The street committee's dashboard: one organization's figures and one row per child, as of a day.
+"""The dashboard: one organization and a row per child, as of a day, with what every app registers.
 
-Today's figures are read from the member table, which ``apply_change`` keeps equal to the latest
-state of the change log; a past day's figures are computed from the change log itself. Both run
-a fixed number of grouped queries whatever the number of communities or members. What is
-computed is cached until the data it came from changes (``data_version``), so the committee's
-repeated looks cost a lookup; the first look after a change pays for one grouped scan.
+The portal only assembles: the rows are the scope's children on the day (``scopes().outline``),
+their figures the registered columns, the rest registered tables, summaries, panels and sheets
+(portal/registry.py). What is computed is cached until the data it came from changes
+(``data_version``), so the committee's repeated looks cost a lookup.
 """
 
-import bisect
-import calendar
 import datetime
 import hashlib
-import itertools
-import re
-from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
-import pygal
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
-from django.db.models.functions import Substr
-from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy as _
-from pygal.style import Style
+from django.utils.functional import Promise, cached_property
 
-from members.attention import ATTENTION_CONDITIONS, ITEMS, with_attention_fields
-from members.figures import Figures, aggregates, figures_by_organization, figures_from_row
-from members.models import Member, MemberChange, Standing, subtree_counts
-from organizations.models import Organization, OrganizationEvent, TreeAsOf
-
-K = MemberChange.Kind
-YEAR_CHANGES = [
-    (K.TRANSFER_IN, _("转入")),
-    (K.TRANSFER_OUT, _("转出")),
-    (K.ADMISSION, _("新发展")),
-    (K.DEATH, _("逝世")),
-]
-# Incomplete records, counted per organization (today's register only).
-QUALITY = {
-    "missing_phone": (_("缺联系电话"), lambda today: Q(phone="")),
-    "missing_address": (_("缺家庭住址"), lambda today: Q(address="")),
-    "missing_education": (_("缺学历"), lambda today: Q(education="")),
-    "missing_joined_on": (_("缺入党时间"), ATTENTION_CONDITIONS["missing_joined_on"]),
-    "lost_contact": (_("失联党员"), ATTENTION_CONDITIONS["lost_contact"]),
-    "without_group": (_("未编入党小组"), ATTENTION_CONDITIONS["without_group"]),
-}
-ROW_ATTENTION = ["probation_overdue", "not_contacted", "without_group"]
-TREND_MONTHS = 60
-RECENT_MONTHS = 12  # the trend a phone shows
-
-
-@dataclass
-class Row:
-    """The figures of one organization's subtree."""
-
-    org_id: int
-    name: str
-    kind_label: str
-    figures: Figures
-    changes: Counter = field(default_factory=Counter)
-    warnings: list = field(default_factory=list)
-    attention: dict = field(default_factory=dict)
-    quality: dict = field(default_factory=dict)
-    is_leaf: bool = False
-
-    @property
-    def warning_count(self):
-        return len(self.warnings) + sum(self.attention.values())
+from portal import registry
+from portal.registry import Severity
 
 
 def data_version():
-    """Changes whenever anything a figure is computed from does: the change log and the organization
-    history (both append-only), the tree, or a member's record (a corrected birth date moves an age
-    band). Four indexed look-ups of a maximum."""
-    parts = [
-        MemberChange.objects.aggregate(last=Max("id"))["last"],
-        OrganizationEvent.objects.aggregate(last=Max("id"))["last"],
-        Member.objects.aggregate(last=Max("updated_at"))["last"],
-        Organization.objects.aggregate(last=Max("updated_at"))["last"],
-    ]
+    """Changes whenever anything a figure is computed from does: each app says what (its parts of
+    ``registry.version_parts``, each an indexed look-up of a maximum)."""
+    parts = [part.value() for part in registry.version_parts]
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
 
@@ -93,308 +34,109 @@ def cached(key, compute, version):
     return value
 
 
-def kind_label(node):
-    if node["kind"] == Organization.Kind.COMMUNITY and node["level"]:
-        return Organization.Level(node["level"]).label
-    if node["kind"] == Organization.Kind.BRANCH and node["branch_kind"]:
-        return Organization.BranchKind(node["branch_kind"]).label
-    return Organization.Kind(node["kind"]).label
+def plain(value):
+    """A lazily translated label as text: unpickling a lazy string costs more than the page it is on."""
+    return str(value) if isinstance(value, Promise) else value
 
 
-class Dashboard:
-    def __init__(self, org, day):
-        self.org, self.day = org, day
-        self.today = datetime.date.today()
+@dataclass
+class Row:
+    """One organization of the dashboard: what the registered parts say of it."""
+
+    node: registry.Node
+    values: dict = field(default_factory=dict)  # column key: value
+    hrefs: dict = field(default_factory=dict)  # column key: drill-down
+    sorts: dict = field(default_factory=dict)  # column key: sort value
+    warnings: list = field(default_factory=list)
+    attention: dict = field(default_factory=dict)  # item key: count (today only)
+
+    @property
+    def warning_count(self):
+        return len(self.warnings) + sum(self.attention.values())
+
+
+class Board:
+    """The dashboard of ``scope`` as of ``day``. Parts read ``scope``, ``day``, ``today``, ``is_today``
+    and ``outline``, and share work through ``shared``."""
+
+    def __init__(self, scope, day, today=None):
+        self.scope, self.day = scope, day
+        self.today = today or datetime.date.today()
         self.is_today = day >= self.today
         self.version = data_version()
+        self._shared = {}
 
     @cached_property
-    def tree(self):
-        return TreeAsOf(self.day, under=self.org)
+    def outline(self):
+        return registry.scopes().outline(self.scope, self.day)
 
-    @cached_property
-    def children(self):
-        return self.tree.children_of(self.org.pk)
-
-    @cached_property
-    def branches(self):
-        return [
-            pk
-            for pk in self.tree.subtree_ids(self.org.pk)
-            if self.tree.kind[pk] == Organization.Kind.BRANCH and pk in self.tree.alive
-        ]
-
-    # -- assembling ---------------------------------------------------------------------------
+    def shared(self, key, compute):
+        """``compute()`` once per board: what several parts of one app need (a scan, a trend)."""
+        if key not in self._shared:
+            self._shared[key] = compute()
+        return self._shared[key]
 
     def page(self):
-        """Everything the dashboard page shows, computed once per day and state of the data."""
-        return cached(f"page:{self.org.pk}:{self.day}", self._page, self.version)
+        """Everything the page and the export show, computed once per day and state of the data."""
+        return cached(f"page:{self.scope.pk}:{self.day}:{self.is_today}", self._page, self.version)
 
     def _page(self):
-        overview, rows = self.rows()
+        overview, rows = self._rows()
         return {
             "overview": overview,
             "rows": rows,
-            "structure": self.structure(),
-            "ancestors": self.ancestors(),
-            "trend": self.trend(),
-            "trend_svg": trend_chart(self.trend()),
-            "trend_recent_svg": trend_chart(self.trend()[-RECENT_MONTHS:], compact=True),
-            "age_svg": age_chart(overview.figures),
+            "ancestors": self.outline.ancestors,
+            "summaries": [
+                (plain(summary.title(self)), [(plain(label), value) for label, value in summary.rows(self)])
+                for summary in registry.summaries
+            ],
+            "tables": [
+                (table.key, self._table(table)) for table in registry.tables if self.is_today or not table.today_only
+            ],
+            "panels": self._panels(),
+            # Plain values only: the cache pickles the page, and parts may be lambdas.
+            "sheets": [
+                (sheet.order, sheet.title, sheet.columns, [[plain(value) for value in row] for row in sheet.rows(self)])
+                for sheet in registry.sheets
+            ],
         }
 
-    def rows(self):
-        """(overview row, child rows), cached on their own: the home page needs only these."""
-        overview, rows = cached(f"rows:{self.org.pk}:{self.day}", self._rows, self.version)
-        return overview, list(rows)
-
-    def ancestors(self):
-        """[(id, name on the day)] from the top down to the selected organization's parent."""
-        found, pk = [], self.tree.parent.get(self.org.pk)
-        while pk is not None and pk in self.tree.node:
-            found.insert(0, (pk, self.tree.name[pk], self.tree.node[pk]["path"]))
-            pk = self.tree.parent.get(pk)
-        return found
-
     def _rows(self):
-        ids = [self.org.pk, *self.children]
-        figures, counts = self._today() if self.is_today else (self._past_figures(ids), {})
-        changes = self._year_changes(ids)
-        branch_counts = self._branch_counts()
-        rows = {}
-        for pk in ids:
-            node, found = self.tree.node[pk], counts.get(pk, {})
-            rows[pk] = Row(
-                org_id=pk,
-                name=self.tree.name[pk],
-                kind_label=kind_label(node),
-                figures=figures[pk],
-                changes=changes[pk],
-                warnings=self._warnings(pk, figures[pk], branch_counts),
-                attention={key: found[key] for key in ROW_ATTENTION if key in found},
-                quality={key: found[key] for key in QUALITY if key in found},
-                is_leaf=not self.tree.children_of(pk),
-            )
-        return rows[self.org.pk], [rows[pk] for pk in self.children]
+        nodes = [self.outline.node, *self.outline.children]
+        rows = [Row(node) for node in nodes]
+        for column in registry.columns.where(table="rows"):
+            for row in rows:
+                row.values[column.key] = plain(column.value(self, row.node.pk))
+                if column.href:
+                    row.hrefs[column.key] = column.href(self, row.node.pk)
+                if column.sort:
+                    row.sorts[column.key] = column.sort(self, row.node.pk)
+        for part in registry.row_warnings:
+            for row in rows:
+                row.warnings += [plain(warning) for warning in part.warnings(self, row.node.pk)]
+        if self.is_today:  # what needs attention is known for today's register only
+            self._attention(rows[1:])
+        return rows[0], rows[1:]
 
-    def structure(self):
-        """Organizations under the selected one on that day: communities by level, branches by kind, groups."""
-        forms = Counter(
-            (self.tree.node[pk]["kind"], self.tree.node[pk]["level"], self.tree.node[pk]["branch_kind"])
-            for pk in self.tree.subtree_ids(self.org.pk) - {self.org.pk}
-            if pk in self.tree.alive
-        )
-        order = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH, Organization.Kind.GROUP]
-        rows = [
-            (kind, kind_label({"kind": kind, "level": level, "branch_kind": branch_kind}), n)
-            for (kind, level, branch_kind), n in forms.items()
-        ]
-        return sorted(rows, key=lambda row: (order.index(row[0]), str(row[1])))
-
-    # -- figures ------------------------------------------------------------------------------
-
-    def _past_figures(self, ids):
-        return figures_by_organization(self.day, self._orgs(ids), self.tree)
-
-    def _today(self):
-        """Figures and attention counts of the selected node and each child, from one scan of
-        today's register grouped by child (today's tree is the current one, so a child's members
-        share its path prefix; members placed in the node itself form a group of their own)."""
-        members = with_attention_fields(Member.objects.current().under(self.org))
-        counts = aggregates(self.day, "birth_date")
-        conditions = {item.key: ATTENTION_CONDITIONS[item.key](self.today) for item in ITEMS}
-        conditions.update({key: condition(self.today) for key, (_label, condition) in QUALITY.items()})
-        counts.update({key: Count("pk", filter=condition) for key, condition in conditions.items()})
-        length = (self.org.depth + 1) * Organization.steplen
-        grouped = members.annotate(prefix=Substr("organization__path", 1, length)).values("prefix").annotate(**counts)
-        by_prefix = {row.pop("prefix"): row for row in grouped.order_by()}
-        whole = Counter()
-        for row in by_prefix.values():
-            whole.update(row)
-        rows = {self.org.pk: {"total": 0, **whole}}
-        for pk in self.children:
-            rows[pk] = by_prefix.get(self.tree.node[pk]["path"], {"total": 0})
-        figures = {pk: figures_from_row(self.day, row) for pk, row in rows.items()}
-        return figures, rows
-
-    def _orgs(self, ids):
-        """Just what the figure functions read of an organization: its id, path and depth."""
-        steplen = Organization.steplen
-        return [
-            SimpleNamespace(pk=pk, path=self.tree.node[pk]["path"], depth=len(self.tree.node[pk]["path"]) // steplen)
-            for pk in ids
-        ]
-
-    def _branch_counts(self):
-        """{branch id: (members, full members)} for the size rules."""
-        if self.is_today:
-            return subtree_counts(self._orgs(self.branches), Member.objects.current().under(self.org))
-
-        per = figures_by_organization(self.day, self._orgs(self.branches), self.tree) if self.branches else {}
-        return {pk: (fig.total, fig.count("status", "full")) for pk, fig in per.items()}
-
-    def _year_changes(self, ids):
-        """This year's transfers in and out, new members and deaths, up to the day."""
-        start = self.day.replace(month=1, day=1)
-        rows = (
-            MemberChange.objects.valid()
-            .filter(effective_date__range=(start, self.day), kind__in=[k for k, _l in YEAR_CHANGES])
-            .values("organization_id", "kind")
-            .annotate(n=Count("id"))
-            .order_by()
-        )
-        per_node = defaultdict(Counter)
+    def _attention(self, rows):
+        items = registry.attention.where(severity=Severity.HIGH)
+        counted = [item for item in items if item.row_counts is None]
+        counts = registry.count_attention(counted, [row.node.scope for row in rows], self.today)
         for row in rows:
-            per_node[row["organization_id"]][row["kind"]] += row["n"]
-        result = {}
-        for pk in ids:
-            total = Counter()
-            for node in self.tree.subtree_ids(pk) & per_node.keys():
-                total.update(per_node[node])
-            result[pk] = total
-        return result
+            for item in items:
+                found = counts[row.node.pk] if item.row_counts is None else item.row_counts(self, row.node.pk)
+                row.attention[item.key] = found.get(item.key, 0)
 
-    def _warnings(self, pk, figures, branch_counts):
-        """DOMAIN.md's size rules for the node and the branches below it."""
-        node = self.tree.node[pk]
-        warnings = []
-        if node["kind"] == Organization.Kind.COMMUNITY:
-            org = Organization(kind=node["kind"], level=node["level"])
-            warnings += org.rule_warnings(figures.total, figures.count("status", "full"))
-        under = self.tree.subtree_ids(pk)
-        branch = Organization(kind=Organization.Kind.BRANCH, has_committee=True)  # the size rules only
-        weak = sum(
-            bool(branch.rule_warnings(*branch_counts.get(branch_pk, (0, 0))))
-            for branch_pk in self.branches
-            if branch_pk in under
-        )
-        if weak:
-            warnings.append(_("%(n)d个支部少于3名正式党员或超过50名党员") % {"n": weak})
-        return warnings
+    def _table(self, table):
+        """{organization id: [value per column]} for the selected organization and each child."""
+        table_columns = registry.columns.where(table=table.key)
+        nodes = [self.outline.node, *self.outline.children]
+        return {node.pk: [plain(column.value(self, node.pk)) for column in table_columns] for node in nodes}
 
-    # -- trend --------------------------------------------------------------------------------
-
-    def trend(self, months=TREND_MONTHS):
-        """[(month end, members on the register)] for the past ``months`` months, from the log."""
-        if not hasattr(self, "_trend"):
-            self._trend = monthly_totals(self.org, month_ends(self.day, months))
-        return self._trend
-
-
-def month_ends(day, months):
-    ends = []
-    year, month = day.year, day.month
-    for _step in range(months):
-        last = datetime.date(year, month, calendar.monthrange(year, month)[1])
-        ends.append(min(last, day))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return ends[::-1]
-
-
-def monthly_totals(org, ends):
-    """Members on the register under ``org`` at each day of ``ends``: one pass over the log.
-
-    Each valid entry's state holds from its date until the member's next entry; every period on
-    the register adds one to the months it covers (a difference array per organization), and each
-    month sums the organizations under ``org_id`` in the tree of that month.
-    """
-    trees = TreeAsOf.series(ends, under=org)
-    subtrees = {id(tree): tree.subtree_ids(org.pk) for tree in trees.values()}
-    ever_under = set().union(*subtrees.values())
-    entries = (
-        MemberChange.objects.valid()
-        .filter(effective_date__lte=ends[-1])
-        .filter(member__in=MemberChange.objects.filter(organization_id__in=ever_under).values("member_id"))
-        .order_by("member_id", "effective_date", "id")
-        .values_list("member_id", "effective_date", "organization_id", "standing")
-    )
-    size = len(ends) + 1
-    diffs = defaultdict(lambda: [0] * size)
-    previous = None
-    for entry in entries.iterator(chunk_size=5000):
-        if previous is not None and previous[0] == entry[0]:
-            _add_period(diffs, ends, previous, entry[1])
-        elif previous is not None:
-            _add_period(diffs, ends, previous, None)
-        previous = entry
-    if previous is not None:
-        _add_period(diffs, ends, previous, None)
-    running = {pk: list(itertools.accumulate(values)) for pk, values in diffs.items()}
-    totals = []
-    for index, day in enumerate(ends):
-        subtree = subtrees[id(trees[day])]
-        totals.append((day, sum(running[pk][index] for pk in subtree & running.keys())))
-    return totals
-
-
-def _add_period(diffs, ends, entry, until):
-    _member, start, org_id, standing = entry
-    if standing != Standing.ACTIVE:
-        return
-    first = bisect.bisect_left(ends, start)
-    last = bisect.bisect_left(ends, until) if until else len(ends)
-    if first < last:
-        diffs[org_id][first] += 1
-        diffs[org_id][last] -= 1
-
-
-CHART_FONT = "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
-# Text sizes in the SVG's own units. The page never draws a chart below 0.9 of its own width
-# (portal.css, .chart svg), so no label is ever smaller than 14 px on screen.
-CHART_TEXT = 16
-
-
-def _chart(kind, color, **options):
-    """A pygal chart that renders as plain inline SVG: no script from anywhere, sharp when printed."""
-    style = Style(
-        font_family=CHART_FONT,
-        colors=(color,),
-        background="white",
-        plot_background="white",
-        label_font_size=CHART_TEXT,
-        major_label_font_size=CHART_TEXT,
-        value_font_size=CHART_TEXT,
-        value_label_font_size=CHART_TEXT,
-        tooltip_font_size=CHART_TEXT,
-        legend_font_size=CHART_TEXT,
-        title_font_size=CHART_TEXT + 2,
-        no_data_font_size=CHART_TEXT + 8,
-    )
-    return kind(js=[], disable_xml_declaration=True, show_legend=False, style=style, **options)
-
-
-def trend_chart(trend, compact=False):
-    """The monthly trend as a line chart; ``compact``: narrow enough for a phone (a year at most)."""
-    chart = _chart(
-        pygal.Line,
-        "#b71c1c",
-        width=320 if compact else 720,
-        height=260 if compact else 300,
-        dots_size=3 if compact else 2,
-        x_labels_major_every=4 if compact else 6,
-        show_minor_x_labels=False,
-        truncate_label=-1,
-        max_scale=6 if compact else 12,  # how many steps the value axis has at most
-    )
-    chart.x_labels = [f"{day:%Y-%m}" for day, _total in trend]
-    chart.add(str(_("在册党员")), [total for _day, total in trend])
-    return _without_inline_script(chart.render(is_unicode=True))
-
-
-def age_chart(figures):
-    """The age bands as horizontal bars."""
-    chart = _chart(
-        pygal.HorizontalBar, "#8d6e63", width=320, height=240, print_values=True, truncate_label=-1, max_scale=4
-    )
-    rows = figures.breakdown("age_band")
-    chart.x_labels = [str(label) for _key, label, _count in rows]
-    chart.add(str(_("人数")), [count for _key, _label, count in rows])
-    return _without_inline_script(chart.render(is_unicode=True))
-
-
-def _without_inline_script(svg):
-    """The chart as the Content-Security-Policy allows it inline: without pygal's configuration
-    script (only its tooltips, which are not loaded, read it) and without style attributes. Its
-    <style> element gets the page's nonce in the template (``with_style_nonce``)."""
-    svg = re.sub(r"<script\b.*?</script>", "", svg, flags=re.DOTALL)
-    return svg.replace('style="opacity: 0"', 'opacity="0"')
+    def _panels(self):
+        found = {}
+        for panel in registry.panels.where(page="dashboard"):
+            context = panel.context(self)
+            if context is not None:
+                found[panel.key] = context
+        return found

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from members.identity import MOBILE_RE, normalize_phone
+from portal.identity import MOBILE_RE, normalize_phone
 
 
 class User(AbstractUser):
@@ -31,60 +31,6 @@ class User(AbstractUser):
                 raise ValidationError({"phone": _("请填写11位手机号。")})
         else:
             self.phone = None  # NULL, not '', so that many accounts may have no phone
-
-
-class Role(models.Model):
-    """A user's role on one organization; it covers the organization's whole subtree."""
-
-    class Kind(models.TextChoices):
-        STREET_STAFF = "street_staff", _("街道工作人员")
-        COMMUNITY_SECRETARY = "community_secretary", _("社区党组织书记")
-        BRANCH_SECRETARY = "branch_secretary", _("支部书记")
-        VIEWER = "viewer", _("只读查看")
-
-    # The kind of organization each role sits on; a viewer may sit anywhere.
-    ORGANIZATION_KIND = {
-        Kind.STREET_STAFF: "street",
-        Kind.COMMUNITY_SECRETARY: "community",
-        Kind.BRANCH_SECRETARY: "branch",
-    }
-
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles", verbose_name=_("用户"))
-    organization = models.ForeignKey(
-        "organizations.Organization", on_delete=models.PROTECT, related_name="roles", verbose_name=_("组织")
-    )
-    kind = models.CharField(_("角色"), max_length=32, choices=Kind.choices)
-
-    class Meta:
-        verbose_name = _("角色")
-        verbose_name_plural = _("角色")
-        constraints = [
-            models.UniqueConstraint(fields=["user", "organization", "kind"], name="unique_role"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} · {self.get_kind_display()} · {self.organization}"
-
-    def clean(self):
-        expected = self.ORGANIZATION_KIND.get(self.kind)
-        if expected and self.organization_id and self.organization.kind != expected:
-            from organizations.models import Organization
-
-            raise ValidationError(
-                {
-                    "organization": _("“%(role)s”只能设在%(kind)s上。")
-                    % {"role": self.get_kind_display(), "kind": Organization.Kind(expected).label}
-                }
-            )
-
-    @property
-    def can_write(self):
-        return self.kind != self.Kind.VIEWER
-
-    @property
-    def can_reveal_id(self):
-        """Only the street and the community's secretary need full ID numbers (transfers, letters)."""
-        return self.kind in (self.Kind.STREET_STAFF, self.Kind.COMMUNITY_SECRETARY)
 
 
 class AuditEntry(models.Model):

@@ -9,7 +9,7 @@ database accepts as a number.
 import datetime
 import secrets
 
-from django.core.exceptions import BadRequest, PermissionDenied
+from django.core.exceptions import BadRequest
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
@@ -60,20 +60,6 @@ def strict_date_param(request, name):
     if problem:
         raise BadParameter(problem)
     return day
-
-
-def organization_param(request):
-    """The ``?org=`` organization if the user may see it (else 404), or the user's highest one."""
-    from organizations.models import Organization  # the tree is above the portal's foundation
-    from portal.access import get_for_user, organizations_for
-
-    org_id = pk_or_none(request.GET.get("org"))
-    if org_id:
-        return get_for_user(Organization.objects.all(), request.user, pk=org_id)
-    organization = organizations_for(request.user).order_by("depth", "path").first()
-    if organization is None:
-        raise PermissionDenied
-    return organization
 
 
 # -- search terms kept out of URLs ------------------------------------------------------------------

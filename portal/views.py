@@ -1,5 +1,6 @@
 import datetime
 import sys
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,28 +9,17 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from members.attention import ITEMS, attention_counts
-from members.models import Member, MemberChange, subtree_counts
-from organizations.models import Organization
-from portal.access import can_write_anything, covers, get_for_user, scoped, top_organizations
-from portal.dashboard import QUALITY, ROW_ATTENTION, YEAR_CHANGES, Dashboard
+from portal import registry
+from portal.dashboard import Board
 from portal.exports import add_sheet, workbook_response
 from portal.middleware import not_activity, record_activity, seconds_left
 from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
-
-BREAKDOWNS = [
-    ("management_type", _("管理方式")),
-    ("category", _("人员类别")),
-    ("status", _("党员类别")),
-    ("age_band", _("年龄")),
-]
-RECENT_CHANGES = 15
+from portal.registry import ROWS_SHEET_ORDER, Severity
 
 
 def _day_from(request, strict=False):
@@ -45,210 +35,177 @@ def _day_from(request, strict=False):
     return min(day, today) if day else today
 
 
-def _panel(request, org, figures, today):
-    members = scoped(Member.objects.current().under(org), request.user)
-    month_start = today.replace(day=1)
-    changes = (
-        MemberChange.objects.of_period(org, month_start, today)
-        .select_related("member", "organization")
-        .order_by("-effective_date", "-id")
-    )
-    branches = list(Organization.objects.under(org).existing().filter(kind=Organization.Kind.BRANCH))
-    counts = subtree_counts(branches, members)
-    weak_branches = [(branch, branch.rule_warnings(*counts[branch.pk])) for branch in branches]
-    return {
-        "org": org,
-        "figures": figures,
-        "breakdowns": [(title, figures.breakdown(dimension)) for dimension, title in BREAKDOWNS],
-        "attention": attention_counts(members, today),
-        "changes": changes[:RECENT_CHANGES],
-        "changes_url": f"{reverse('members:changes')}?org={org.pk}&start={month_start:%Y-%m-%d}&end={today:%Y-%m-%d}",
-        "change_count": changes.count(),
-        "weak_branches": [(branch, warnings) for branch, warnings in weak_branches if warnings],
-    }
+@dataclass
+class Part:
+    """A registered panel to show: ``{% panel part %}`` renders its template with its context."""
+
+    template: str
+    context: dict
+
+
+def _home_parts(request, slot, scope, day, today):
+    """The home page's registered panels of ``slot`` that have something to show."""
+    found = []
+    for panel in registry.panels.where(page="home", slot=slot):
+        context = panel.context(request, scope, day, today)
+        if context is not None:
+            found.append(Part(panel.template, context))
+    return found
 
 
 @login_required
 def home(request):
     day, today = _day_from(request), datetime.date.today()
-    # The dashboard's figures: today's from the register, a past day's from the log; both cached.
-    panels = [
-        _panel(request, org, Dashboard(org, day).rows()[0].figures, today) for org in top_organizations(request.user)
-    ]
-    context = {"day": day, "panels": panels, "today": today, "can_write": can_write_anything(request.user)}
-    if not panels:  # a new district's first administrator: say how to start
-        context["no_street_yet"] = request.user.is_superuser and not Organization.objects.exists()
+    items = list(registry.attention)
+    sections = []
+    for scope in registry.scopes().top(request.user):
+        counts = registry.count_attention(items, [scope], today)[scope.pk]
+        sections.append(
+            {
+                "org": scope,
+                "attention": [(item, counts[item.key], item.url(scope)) for item in items],
+                "attention_parts": _home_parts(request, "attention", scope, day, today),
+                "parts": _home_parts(request, "body", scope, day, today),
+            }
+        )
+    context = {
+        "day": day,
+        "panels": sections,
+        "today": today,
+        "top_parts": _home_parts(request, "top", None, day, today),
+    }
+    if not sections:  # a superuser sees every street: none yet means a new district's first run
+        context["no_street_yet"] = request.user.is_superuser
     return render(request, "portal/home.html", context)
 
 
-ROW_SORTS = {
-    "total": lambda row: row.figures.total,
-    "self_managed": lambda row: row.figures.self_managed,
-    "share_60_plus": lambda row: row.figures.share_60_plus,
-    "transfer_in": lambda row: row.changes["transfer_in"],
-    "transfer_out": lambda row: row.changes["transfer_out"],
-    "warnings": lambda row: row.warning_count,
-}
-
-
-def _dashboard_for(request, strict=False):
+def _board_for(request, strict=False):
     """The dashboard of ``?org=`` (or the user's own top organization) as of ``?date=``."""
     org_id = pk_or_none(request.GET.get("org"))
     if org_id:
-        org = get_for_user(Organization.objects.all(), request.user, pk=org_id)
+        scope = registry.scopes().get(request.user, org_id)
     else:
-        tops = top_organizations(request.user)
+        tops = registry.scopes().top(request.user)
         if not tops:
             raise PermissionDenied
-        org = tops[0]
-    return Dashboard(org, _day_from(request, strict))
+        scope = tops[0]
+    return Board(scope, _day_from(request, strict))
+
+
+def _page_columns():
+    return [column for column in registry.columns.where(table="rows") if column.page]
 
 
 @login_required
 def dashboard(request):
-    board = _dashboard_for(request)
+    board = _board_for(request)
     page = board.page()
     rows = list(page["rows"])
+    columns = _page_columns()
     sort = request.GET.get("sort", "")
-    if sort.lstrip("-") in ROW_SORTS:
-        rows.sort(key=ROW_SORTS[sort.lstrip("-")], reverse=not sort.startswith("-"))
-    overview = page["overview"]
+    sortable = {column.key for column in columns if column.sort}
+    if sort.lstrip("-") in sortable | {"warnings"}:
+        key = sort.lstrip("-")
+        rows.sort(
+            key=lambda row: row.warning_count if key == "warnings" else row.sorts[key], reverse=not sort.startswith("-")
+        )
+    parts = {slot: [] for slot in registry.DASHBOARD_SLOTS}
+    for panel in registry.panels.where(page="dashboard"):
+        if panel.key in page["panels"]:
+            parts[panel.slot].append(Part(panel.template, page["panels"][panel.key]))
     return render(
         request,
         "portal/dashboard.html",
         {
             "board": board,
-            "org": board.org,
+            "org": board.scope,
             "day": board.day,
             "today": board.today,
-            "overview": overview,
-            "rows": [_row_cells(row, board) for row in rows],
+            "overview": page["overview"].node,
+            "rows": [_row_cells(row, board, columns) for row in rows],
+            "columns": [{"key": c.key, "label": c.label, "sortable": c.key in sortable} for c in columns],
             "ancestors": [
-                (pk, name) for pk, name, path in page["ancestors"] if covers(request.user, Organization(path=path))
+                (node.pk, node.name) for node in page["ancestors"] if registry.scopes().covers(request.user, node.scope)
             ],
             "sort": sort,
-            "breakdowns": [(title, overview.figures.breakdown(dimension)) for dimension, title in BREAKDOWNS],
-            "structure": page["structure"],
-            "year_changes": YEAR_CHANGES,
-            "quality_labels": [(key, label) for key, (label, _condition) in QUALITY.items()],
-            "trend_svg": page["trend_svg"],
-            "age_svg": page["age_svg"],
+            "summaries": page["summaries"],
+            "tables": [
+                _table_cells(registry.tables[key], values, rows, page["overview"]) for key, values in page["tables"]
+            ],
+            "parts": parts,
         },
     )
 
 
-def _row_cells(row, board):
+def _row_cells(row, board, columns):
     """What a row of the table shows, worked out here rather than cell by cell in the template:
-    a district has 75 rows and the template language is slow at it."""
-    members_url = reverse("members:list")
-    counts, day = row.figures.counts, f"{board.day:%Y-%m-%d}"
+    a district has 75 rows and the template language is slow at it. A row without children opens
+    the drill-down of its first column that has one (the member list); others, their own board."""
+    cells = [(column.format.format(row.values[column.key]), row.hrefs.get(column.key)) for column in columns]
+    first_href = next((href for _text, href in cells if href), None)
+    items = registry.attention.where(severity=Severity.HIGH)
     return {
-        "name": row.name,
-        "href": f"{members_url}?org={row.org_id}" if row.is_leaf else f"?org={row.org_id}&date={day}",
-        "kind_label": row.kind_label,
-        "members_href": f"{members_url}?org={row.org_id}",
-        "numbers": [
-            row.figures.total,
-            row.figures.self_managed,
-            counts[("management_type", "in_service")],
-            f"{counts[('management_type', 'mobile_out')]} / {counts[('management_type', 'mobile_in')]}",
-            counts[("status", "probationary")],
-            counts[("age_band", "60_plus")],
-            row.changes["transfer_in"],
-            row.changes["transfer_out"],
-        ],
+        "name": row.node.name,
+        "href": first_href if row.node.is_leaf and first_href else f"?org={row.node.pk}&date={board.day:%Y-%m-%d}",
+        "kind_label": row.node.kind_label,
+        "cells": cells,
         "warnings": row.warnings,
         "attention": [
-            (label, row.attention[key], f"{members_url}?org={row.org_id}&attention={key}")
-            for key, label in _attention_labels()
-            if row.attention.get(key)
+            (item.title, row.attention[item.key], item.url(row.node.scope))
+            for item in items
+            if row.attention.get(item.key)
         ],
-        "quality": [row.quality.get(key, 0) for key in QUALITY],
     }
 
 
-def _attention_labels():
-    return [(item.key, item.label) for item in ITEMS if item.key in ROW_ATTENTION]
+def _table_cells(table, values, rows, overview):
+    """A registered table: a line per child in the order of the main table, then the total."""
+    columns = registry.columns.where(table=table.key)
+
+    def texts(pk):
+        return [column.format.format(value) for column, value in zip(columns, values[pk], strict=True)]
+
+    return {
+        "title": table.title,
+        "labels": [column.label for column in columns],
+        "rows": [(row.node.name, texts(row.node.pk)) for row in rows],
+        "total": texts(overview.node.pk),
+    }
 
 
 class DashboardExport:
-    """The whole dashboard as a workbook, one sheet per table."""
+    """The whole dashboard as a workbook: the registered sheets, and the table of children."""
 
     def __init__(self, board):
         self.board = board
 
     def response(self, request):
         board = self.board
-        overview, rows = board.rows()
-        subtitle = f"{board.org.name}　截至{board.day:%Y-%m-%d}"
+        page = board.page()
+        subtitle = f"{board.scope.name}　截至{board.day:%Y-%m-%d}"
         book = Workbook()
         book.remove(book.active)
-        add_sheet(book, "总体情况", subtitle, [("项目", 24), ("人数", 10)], self._overview(overview, board))
-        add_sheet(book, "下级组织", subtitle, self._row_columns(), [self._row(row) for row in rows])
-        add_sheet(
-            book,
-            "党员人数趋势",
-            subtitle,
-            [("月份", 12), ("在册党员", 12)],
-            [(f"{day:%Y-%m}", total) for day, total in board.page()["trend"]],
-        )
-        add_sheet(
-            book,
-            "组织数量",
-            subtitle,
-            [("类型", 20), ("数量", 10)],
-            [(label, n) for _k, label, n in board.page()["structure"]],
-        )
-        filename = f"党建看板-{board.org.name}-{board.day:%Y%m%d}.xlsx"
+        sheets = list(page["sheets"])
+        columns = [column for column in registry.columns.where(table="rows") if column.export]
+        children = [self._row(row, columns) for row in page["rows"]]
+        sheets.append((ROWS_SHEET_ORDER, "下级组织", self._row_columns(columns), children))
+        for _order, title, sheet_columns, rows in sorted(sheets, key=lambda sheet: sheet[0]):
+            add_sheet(book, title, subtitle, sheet_columns, rows)
+        filename = f"党建看板-{board.scope.name}-{board.day:%Y%m%d}.xlsx"
         return workbook_response(request, book, filename, f"导出党建看板：{subtitle}")
 
-    def _overview(self, overview, board):
-        figures = overview.figures
-        yield ("在册党员", figures.total)
-        for dimension, title in BREAKDOWNS:
-            for _value, label, count in figures.breakdown(dimension):
-                yield (f"{title}：{label}", count)
-        yield ("60岁及以上占比", f"{figures.share_60_plus:.1%}")
-        for kind, label in YEAR_CHANGES:
-            yield (f"{board.day.year}年{label}", overview.changes[kind])
+    def _row_columns(self, columns):
+        exported = [(str(column.export_label or column.label), column.width) for column in columns]
+        return [("组织", 24), ("类型", 14), *exported, ("提示", 40)]
 
-    def _row_columns(self):
-        return (
-            [
-                ("组织", 24),
-                ("类型", 14),
-                ("在册党员", 10),
-                ("自管", 8),
-                ("在职报到", 10),
-                ("流出", 8),
-                ("流入", 8),
-                ("预备党员", 10),
-                ("60岁及以上", 11),
-            ]
-            + [(str(label), 9) for _k, label in YEAR_CHANGES]
-            + [("提示", 40)]
-        )
-
-    def _row(self, row):
-        figures = row.figures
-        return [
-            row.name,
-            row.kind_label,
-            figures.total,
-            figures.self_managed,
-            figures.count("management_type", "in_service"),
-            figures.count("management_type", "mobile_out"),
-            figures.count("management_type", "mobile_in"),
-            figures.count("status", "probationary"),
-            figures.count("age_band", "60_plus"),
-            *[row.changes[kind] for kind, _l in YEAR_CHANGES],
-            "；".join(str(w) for w in row.warnings),
-        ]
+    def _row(self, row, columns):
+        values = [row.values[column.key] for column in columns]
+        return [row.node.name, row.node.kind_label, *values, "；".join(str(w) for w in row.warnings)]
 
 
 @login_required
 def dashboard_export(request):
-    return DashboardExport(_dashboard_for(request, strict=True)).response(request)
+    return DashboardExport(_board_for(request, strict=True)).response(request)
 
 
 # -- error pages: in Chinese, in the site's layout, saying what happened and where to go -------------

@@ -8,10 +8,10 @@ import pytest
 from django.conf import settings
 
 from members.changes import apply_change, register_member
-from members.identity import make_id_number
 from members.models import Category, Gender, ManagementType, Member, MemberChange, Status
-from organizations.models import Organization
-from portal.models import Role, User
+from organizations.models import Organization, Role
+from portal.identity import make_id_number
+from portal.models import User
 
 PASSWORD = "correct-horse-battery"
 D = datetime.date

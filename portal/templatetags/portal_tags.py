@@ -29,3 +29,13 @@ def session_seconds_left(context):
 @register.simple_tag
 def session_warning_seconds():
     return settings.SESSION_IDLE_WARNING
+
+
+@register.simple_tag(takes_context=True)
+def panel(context, part):
+    """``{% panel part %}``: a registered panel (portal/registry.py) in its slot, its template rendered
+    with its own context plus the page's request and user; the context processors do not run again."""
+    template = context.template.engine.get_template(part.template)
+    return template.render(
+        context.new({"request": context.get("request"), "user": context.get("user"), **part.context})
+    )

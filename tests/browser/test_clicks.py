@@ -9,8 +9,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from members.identity import make_id_number
 from members.models import Member, Standing
+from portal.identity import make_id_number
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, new_member
 

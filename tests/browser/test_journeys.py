@@ -2,9 +2,9 @@ import datetime
 
 from playwright.sync_api import expect
 
-from members.identity import make_id_number
 from members.models import Member, Standing
 from organizations.models import Organization
+from portal.identity import make_id_number
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, new_member
 

@@ -7,8 +7,7 @@ import unicodedata
 import pytest
 from playwright.sync_api import expect
 
-from organizations.models import Organization
-from portal.models import Role
+from organizations.models import Organization, Role
 from tests.browser.conftest import log_in
 from tests.conftest import PASSWORD, make_user, new_member
 
@@ -37,9 +36,10 @@ def sign_in(page, live_server, username):
 def demo_tree(db):
     """The demo street's tree (10 communities, 100 branches, 240 groups) without its members, and a
     user who is secretary of one branch and may also look at the whole street."""
-    from portal.demo import DemoBuilder
+    from organizations.demo import TreeBuilder
+    from portal.demo import Demo
 
-    builder = DemoBuilder(seed=2026, scale="street")
+    builder = TreeBuilder(Demo(seed=2026, scale="street"))
     street = builder.build_tree()
     community, branches, _groups = builder.communities[3]
     branch = branches[1]

@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from members.changes import register_member
-from members.identity import make_id_number
 from members.models import Category, Gender, ManagementType, Member, MemberChange, Standing, Status
+from portal.identity import make_id_number
 from portal.models import AuditEntry
 from tests.conftest import change, new_member
 

@@ -18,10 +18,10 @@ from django.test import Client
 
 from members.changes import MEMBER_BUSY, apply_change, register_member
 from members.forms import MemberDetailsForm, StaleEdit
-from members.identity import make_id_number
 from members.imports import CHANGED, RosterImport
 from members.models import Member, MemberChange, Standing
 from organizations.models import Organization
+from portal.identity import make_id_number
 from portal.models import AuditEntry, User
 from tests.conftest import new_member
 from tests.members.test_import import ID, good, messy_roster

@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook, load_workbook
 
-from members.identity import make_id_number
 from members.imports import RosterImport
 from members.ledgers import RosterExport
 from members.models import Member, MemberChange
 from members.roster import RosterError, parse_date, read_roster
+from portal.identity import make_id_number
 from portal.models import AuditEntry
 from tests.conftest import new_member
 

@@ -10,8 +10,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 
-from members.identity import id_check_char, make_id_number, mask_phone
 from members.models import Gender, ImportBatch, Member, MemberChange
+from portal.identity import id_check_char, make_id_number, mask_phone
 from portal.models import AuditEntry
 from tests.conftest import change, new_member
 from tests.helpers import response_text
@@ -220,7 +220,7 @@ def test_the_change_admins_member_autocomplete_is_no_oracle_either(client, users
 
 
 def test_tails_work_only_where_the_user_has_the_reveal_right(client, users, tree, street):
-    from portal.models import Role
+    from organizations.models import Role
 
     mixed = users["secretary_a"]
     Role.objects.create(user=mixed, organization=tree["street"], kind=Role.Kind.VIEWER)

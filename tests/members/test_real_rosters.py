@@ -17,10 +17,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import Workbook
 
-from members.identity import make_id_number
 from members.imports import DecisionError, RosterImport
 from members.models import ColumnMapping, Member
 from members.roster import MappingError, RosterError, read_roster
+from portal.identity import make_id_number
 
 D = datetime.date
 GOOD = range(1, 21)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from members.models import ImportBatch
 from members.retention import purge_import_files
-from portal.models import Role
+from organizations.models import Role
 from tests.conftest import make_user
 
 S = ImportBatch.Status

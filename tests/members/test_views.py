@@ -189,7 +189,7 @@ def test_the_picker_offers_the_chosen_communitys_branches(logged_in, tree):
 
 
 def new_member_data(tree, **overrides):
-    from members.identity import make_id_number
+    from portal.identity import make_id_number
 
     return {
         "arrival": "transfer_in",
@@ -230,7 +230,7 @@ def test_a_new_member_with_a_bad_id_is_refused_next_to_the_field(logged_in, tree
 
 
 def test_the_id_check_fills_birth_and_gender_and_finds_duplicates(logged_in, tree, members):
-    from members.identity import make_id_number
+    from portal.identity import make_id_number
 
     html = logged_in.post(
         "/members/check-id/", {"id_number": make_id_number("320102", D(1958, 3, 2), 5, "F")}

@@ -5,8 +5,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from organizations.models import Organization
-from portal.models import Role, User
+from organizations.models import Organization, Role
+from portal.models import User
 from tests.conftest import PASSWORD
 
 

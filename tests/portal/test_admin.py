@@ -1,8 +1,8 @@
 import datetime
 
-from members.identity import make_id_number
 from members.models import Member, MemberChange, Standing
 from organizations.models import Organization, OrganizationEvent
+from portal.identity import make_id_number
 from portal.models import AuditEntry
 from tests.conftest import new_member
 from tests.helpers import admin_form_data
@@ -300,7 +300,7 @@ def test_organization_changes_are_audited(client, users, tree):
 def test_granting_a_role_is_audited(client, users, tree):
     client.force_login(users["superuser"])
     response = client.post(
-        "/admin/portal/role/add/", {"user": users["street"].pk, "organization": tree["b"].pk, "kind": "viewer"}
+        "/admin/organizations/role/add/", {"user": users["street"].pk, "organization": tree["b"].pk, "kind": "viewer"}
     )
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="role", username="root", summary__contains="只读查看").exists()
@@ -309,7 +309,7 @@ def test_granting_a_role_is_audited(client, users, tree):
 def test_a_role_on_the_wrong_kind_of_organization_is_refused(client, users, tree):
     client.force_login(users["superuser"])
     response = client.post(
-        "/admin/portal/role/add/",
+        "/admin/organizations/role/add/",
         {"user": users["street"].pk, "organization": tree["a1"].pk, "kind": "community_secretary"},
     )
     assert "只能设在社区党组织上" in response.content.decode()

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from members.dashboard import Dashboard, month_ends, monthly_totals
 from members.figures import figures_as_of, figures_by_organization
 from members.models import MemberChange
 from organizations.models import Organization
-from portal.dashboard import Dashboard, month_ends, monthly_totals
 from portal.models import AuditEntry
 from tests.conftest import change, make_org, new_member
 

@@ -269,7 +269,7 @@ def urls(tree, members):
         ),
         "roles": (
             "get",
-            "/admin/portal/role/",
+            "/admin/organizations/role/",
             dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
             NOTHING,
         ),
@@ -373,7 +373,7 @@ def test_the_matrix_covers_every_admin_model(client, users):
         "organizations.organization",
         "portal.auditentry",
         "portal.user",
-        "portal.role",
+        "organizations.role",
         "account.emailaddress",
         "django_tasks_database.dbtaskresult",
     }

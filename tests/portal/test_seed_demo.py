@@ -7,9 +7,9 @@ from django.db import transaction
 
 from members.changes import MemberState, check_change
 from members.models import Member, MemberChange
-from organizations.models import Organization
+from organizations.models import Organization, Role
 from portal import demo
-from portal.models import Role, User
+from portal.models import User
 
 TODAY = datetime.date(2026, 11, 1)
 

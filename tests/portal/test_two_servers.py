@@ -24,8 +24,8 @@ import pytest
 from django.conf import settings
 from openpyxl import Workbook
 
-from members.identity import make_id_number
 from portal.demo import PASSWORD
+from portal.identity import make_id_number
 
 ROOT = Path(__file__).resolve().parents[2]
 ROWS = 6000  # well above the size that runs in the request (about 4,000 rows)

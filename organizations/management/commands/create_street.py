@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from organizations.models import Organization
-from portal.models import Role
+from organizations.models import Organization, Role
 
 # A community's level is in its name: 北门社区党委, 西上社区党总支, 南湖社区党支部.
 LEVEL_BY_SUFFIX = [

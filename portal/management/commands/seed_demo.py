@@ -36,7 +36,7 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         password = options["password"] or demo.PASSWORD
-        created, accounts, count = demo.seed(
+        created, accounts, holds = demo.seed(
             seed=options["seed"] if options["seed"] is not None else 2026,
             scale=options["scale"] or "street",
             password=password,
@@ -47,17 +47,17 @@ class Command(BaseCommand):
         if not created:  # built by someone else a moment ago
             self._already_there(asked)
             return
-        self.stdout.write(f"已建立{demo.STREET_NAME}：{count} 名党员，用时 {time.perf_counter() - started:.1f} 秒。")
+        self.stdout.write(f"已建立{demo.STREET_NAME}：{holds}，用时 {time.perf_counter() - started:.1f} 秒。")
         self._accounts(accounts, password)
 
     def _already_there(self, asked):
-        count = demo.member_count()
+        holds = demo.holds()
         if asked:
             raise CommandError(
-                f"演示数据已存在（{demo.STREET_NAME}，{count} 名党员），{'、'.join(asked)} 只在第一次建库时生效，"
+                f"演示数据已存在（{demo.STREET_NAME}，{holds}），{'、'.join(asked)} 只在第一次建库时生效，"
                 f"这次什么也没有改动。\n{REBUILD}"
             )
-        self.stdout.write(f"演示数据已存在（{demo.STREET_NAME}，{count} 名党员），未重复创建。")
+        self.stdout.write(f"演示数据已存在（{demo.STREET_NAME}，{holds}），未重复创建。")
         accounts = demo.existing_accounts()
         password = demo.PASSWORD if demo.default_password_works() else "建库时用 --password 指定的密码"
         self._accounts(accounts, password)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.identity import (
+from portal.identity import (
     id_birth_date,
     id_gender,
     make_id_number,

@@ -12,7 +12,7 @@ def create_cache_table(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('portal', '0003_audit_search_and_prune'),
+        ('portal', '0004_role_to_organizations'),
     ]
 
     operations = [

@@ -9,16 +9,21 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404
 
-from organizations.models import Organization
+from organizations.models import Organization, TreeAsOf
+from portal.params import pk_or_none
+from portal.registry import Node, Outline
 
-# How each model reaches its organization; None for the organization itself.
+# How each model reaches its organization; None for the organization itself. Apps above the tree
+# add theirs with ``scope_by`` (the tree knows no app above it).
 ORGANIZATION_LOOKUP = {
     "organizations.organization": None,
-    "members.member": "organization",
-    "members.memberchange": "member__organization",
-    "portal.role": "organization",
-    "members.importbatch": "organization",
+    "organizations.role": "organization",
 }
+
+
+def scope_by(model_label, lookup):
+    """Let ``scoped`` narrow ``model_label``'s rows through ``lookup``, the path to their organization."""
+    ORGANIZATION_LOOKUP[model_label.lower()] = lookup
 
 
 def _roles(user):
@@ -100,6 +105,17 @@ def can_reveal_id(user, organization):
     return covers(user, organization, reveal=True)
 
 
+def organization_param(request):
+    """The ``?org=`` organization if the user may see it (else 404), or the user's highest one."""
+    org_id = pk_or_none(request.GET.get("org"))
+    if org_id:
+        return get_for_user(Organization.objects.all(), request.user, pk=org_id)
+    organization = organizations_for(request.user).order_by("depth", "path").first()
+    if organization is None:
+        raise PermissionDenied
+    return organization
+
+
 def top_organizations(user):
     """The organizations the user's roles sit on, highest first, without nested duplicates."""
     if getattr(user, "is_superuser", False):
@@ -109,3 +125,42 @@ def top_organizations(user):
         if not any(org.path.startswith(top.path) for top in tops):
             tops.append(org)
     return tops
+
+
+class OrganizationScopes:
+    """What the portal's pages are about: organizations, and who may see which (``provide_scopes``)."""
+
+    def has_any(self, user):
+        return has_any_role(user)
+
+    def top(self, user):
+        return top_organizations(user)
+
+    def get(self, user, pk):
+        return get_for_user(Organization.objects.all(), user, pk=pk)
+
+    def covers(self, user, scope):
+        return covers(user, scope)
+
+    def outline(self, scope, day):
+        """``scope`` and its children as they stood on ``day``; ``tree`` (the ``TreeAsOf``) is kept
+        for the parts that compute per child."""
+        tree = TreeAsOf(day, under=scope)
+        outline = Outline(
+            node=self._node(tree, scope.pk),
+            children=[self._node(tree, pk) for pk in tree.children_of(scope.pk)],
+            ancestors=[],
+        )
+        pk = tree.parent.get(scope.pk)
+        while pk is not None and pk in tree.node:
+            outline.ancestors.insert(0, self._node(tree, pk))
+            pk = tree.parent.get(pk)
+        outline.tree = tree
+        return outline
+
+    @staticmethod
+    def _node(tree, pk):
+        node = tree.node[pk]
+        path = node["path"]
+        scope = Organization(pk=pk, path=path, depth=len(path) // Organization.steplen, name=tree.name[pk])
+        return Node(pk, tree.name[pk], str(tree.kind_label(pk)), not tree.children_of(pk), scope)

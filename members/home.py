@@ -1,0 +1,50 @@
+"""What the members app shows on the home page (panels registered in members/portal_parts.py).
+
+Each context function takes ``(request, org, day, today)``: ``org`` is one of the user's top
+organizations (None for the panel above them), ``day`` the date the user picked for figures.
+The templates keep the markup the home page had; ``panel`` is their name for the context.
+"""
+
+from django.urls import reverse
+
+from members.dashboard import BREAKDOWNS, Dashboard
+from members.models import Member, MemberChange, subtree_counts
+from organizations.access import can_write_anything, scoped
+from organizations.models import Organization
+
+RECENT_CHANGES = 15
+
+
+def quick_actions(request, org, day, today):
+    """The usual errands, for whoever may change anything."""
+    return {} if can_write_anything(request.user) else None
+
+
+def weak_branches(request, org, day, today):
+    """Branches breaking the size rules, listed with what needs attention."""
+    members = scoped(Member.objects.current().under(org), request.user)
+    branches = list(Organization.objects.under(org).existing().filter(kind=Organization.Kind.BRANCH))
+    counts = subtree_counts(branches, members)
+    weak = [(branch, branch.rule_warnings(*counts[branch.pk])) for branch in branches]
+    weak = [(branch, warnings) for branch, warnings in weak if warnings]
+    return {"panel": {"org": org, "weak_branches": weak}} if weak else None
+
+
+def figures(request, org, day, today):
+    """The dashboard's figures of the organization as of ``day``: today's from the register, a past
+    day's from the log; both cached."""
+    overview = Dashboard(org, day).rows()[0].figures
+    breakdowns = [(title, overview.breakdown(dimension)) for dimension, title in BREAKDOWNS]
+    return {"day": day, "panel": {"figures": overview, "breakdowns": breakdowns}}
+
+
+def month_changes(request, org, day, today):
+    """This month's changes, the latest first, and a link to all of them."""
+    month_start = today.replace(day=1)
+    changes = (
+        MemberChange.objects.of_period(org, month_start, today)
+        .select_related("member", "organization")
+        .order_by("-effective_date", "-id")
+    )
+    url = f"{reverse('members:changes')}?org={org.pk}&start={month_start:%Y-%m-%d}&end={today:%Y-%m-%d}"
+    return {"panel": {"changes": changes[:RECENT_CHANGES], "changes_url": url, "change_count": changes.count()}}

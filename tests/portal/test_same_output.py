@@ -1,0 +1,137 @@
+"""The demo street shows the same figures before and after the apps were made to plug in (issue 17).
+
+``CAPTURED`` (in ``captured_before_plugins.py``) was recorded by running ``observe()`` on the code
+before issue 17 (commit 8a19987): the dashboard page and its export as of two past days for four
+accounts, the home page's figures, the attention counts of each account's organizations and the
+dashboard rows of today's register, with "today" frozen at the demo's own day. Any difference is a
+change of output, not of shape.
+"""
+
+import datetime
+import re
+from html.parser import HTMLParser
+from io import BytesIO
+
+import pytest
+from django.core.cache import cache
+from openpyxl import load_workbook
+
+from organizations.models import Organization
+from portal import demo, registry
+from portal.dashboard import Board
+from portal.models import User
+from portal.views import _page_columns, _row_cells
+from tests.portal.captured_before_plugins import CAPTURED
+
+DAY = datetime.date(2025, 6, 30)  # the demo's "today"
+EARLIER = datetime.date(2023, 12, 31)
+USERS = ["admin", "beimen", "xishang", "zhibu"]
+
+
+class TableText(HTMLParser):
+    """The text of each cell, row by row, of the table whose class contains ``wanted``."""
+
+    def __init__(self, wanted):
+        super().__init__()
+        self.wanted, self.depth, self.rows, self.cell = wanted, 0, [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table" and (self.depth or self.wanted in (dict(attrs).get("class") or "")):
+            self.depth += 1
+        elif self.depth and tag == "tr":
+            self.rows.append([])
+        elif self.depth and tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag):
+        if tag == "table" and self.depth:
+            self.depth -= 1
+        elif self.depth and tag in ("td", "th") and self.cell is not None:
+            self.rows[-1].append(" ".join("".join(self.cell).split()))
+            self.cell = None
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def table_lines(html, wanted):
+    parser = TableText(wanted)
+    parser.feed(html)
+    return ["|".join(row) for row in parser.rows]
+
+
+def sheet_lines(content):
+    book = load_workbook(BytesIO(content))
+    found = {}
+    for name in book.sheetnames:
+        rows = list(book[name].iter_rows(min_row=2, values_only=True))
+        if name == "党员人数趋势":  # sixty months: one line of totals after the first month
+            found[name] = [str(rows[0][0]), str(rows[2][0]), " ".join(str(total) for _month, total in rows[2:])]
+        else:
+            found[name] = ["|".join("" if value is None else str(value) for value in row) for row in rows]
+    return found
+
+
+def without_ids(text):
+    return re.sub(r"org=\d+", "org=#", text)
+
+
+def observe(client):
+    found = {}
+    for username in USERS:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        for day in (DAY, EARLIER):
+            cache.clear()
+            html = client.get("/dashboard/", {"date": f"{day}"}).content.decode()
+            found[f"{username} {day} dashboard"] = table_lines(html, "dashboard-rows")
+            found[f"{username} {day} total"] = re.search(r'<strong id="total">(\d+)</strong>', html).group(1)
+            found[f"{username} {day} export"] = sheet_lines(
+                client.get("/dashboard/export.xlsx", {"date": f"{day}"}).content
+            )
+            home = client.get("/", {"date": f"{day}"}).content.decode()
+            found[f"{username} {day} home"] = [
+                " ".join(re.findall(r"在册党员 <strong>(\d+)</strong> 名", part))
+                + " "
+                + " ".join(
+                    f"{label}={n}" for label, n in re.findall(r'<th scope="row">([^<]+)</th><td>(\d+)</td>', part)
+                )
+                for part in home.split('<section class="card"')[1:]
+            ]
+        for org in registry.scopes().top(user):
+            counts = registry.count_attention(list(registry.attention), [org], DAY)[org.pk]
+            found[f"{username} attention {org.name}"] = " ".join(
+                f"{item.key}={counts[item.key]}" for item in registry.attention
+            )
+    client.force_login(User.objects.get(username="admin"))
+    community = Organization.objects.get(name="西上社区党委")
+    html = client.get("/dashboard/", {"date": f"{DAY}", "org": community.pk}).content.decode()
+    found["admin 西上 dashboard"] = table_lines(html, "dashboard-rows")
+    for name in ("容城街道", "北门社区党委"):
+        cache.clear()
+        board = Board(Organization.objects.get(name=name), DAY, today=DAY)  # today's path, "today" frozen at DAY
+        page, columns = board.page(), _page_columns()
+        quality = dict(page["tables"])["members.quality"]
+        found[f"{name} today"] = [
+            without_ids(
+                f"{cells['name']} {cells['kind_label']} {[row.values[column.key] for column in columns]}"
+                f" {[str(w) for w in cells['warnings']]}"
+                f" {[(str(label), n, href) for label, n, href in cells['attention']]} {quality[row.node.pk]}"
+            )
+            for row, cells in ((row, _row_cells(row, board, columns)) for row in page["rows"])
+        ]
+        keys = [column.key.removeprefix("quality.") for column in registry.columns.where(table="members.quality")]
+        found[f"{name} today quality"] = " ".join(
+            f"{key}={n}" for key, n in zip(keys, quality[page["overview"].node.pk], strict=True)
+        )
+    return found
+
+
+@pytest.mark.django_db
+def test_the_demo_street_shows_what_it_showed_before_the_apps_plugged_in(client):
+    demo.seed(seed=11, communities=3, per_community=60, today=DAY)
+    found = observe(client)
+    assert found.keys() == CAPTURED.keys()
+    for key, expected in CAPTURED.items():
+        assert found[key] == expected, key
