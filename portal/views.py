@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import sys
 from dataclasses import dataclass
 
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from portal import registry
-from portal.dashboard import Board
+from portal.dashboard import Board, cached, data_version
 from portal.exports import add_sheet, workbook_response
 from portal.middleware import not_activity, record_activity, seconds_left
 from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
@@ -57,9 +58,9 @@ def _home_parts(request, slot, scope, day, today):
 def home(request):
     day, today = _day_from(request), datetime.date.today()
     items = list(registry.attention)
-    sections = []
+    sections, version = [], data_version()
     for scope in registry.scopes().top(request.user):
-        counts = registry.count_attention(items, [scope], today)[scope.pk]
+        counts = _attention_counts(items, scope, today, version)
         sections.append(
             {
                 "org": scope,
@@ -77,6 +78,15 @@ def home(request):
     if not sections:  # a superuser sees every street: none yet means a new district's first run
         context["no_street_yet"] = request.user.is_superuser
     return render(request, "portal/home.html", context)
+
+
+def _attention_counts(items, scope, today, version):
+    """The home page's counts, computed once per data change: a street-wide scope counts over the
+    whole register, and the street's staff open this page all day. ``version`` moves with every
+    change to the register, the log or the tree, so a count is never stale."""
+    keys = ",".join(item.key for item in items)
+    key = f"home-attention:{scope.pk}:{today}:{hashlib.sha1(keys.encode()).hexdigest()[:12]}"
+    return cached(key, lambda: registry.count_attention(items, [scope], today)[scope.pk], version)
 
 
 def _board_for(request, strict=False):

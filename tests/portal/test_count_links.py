@@ -66,3 +66,15 @@ def test_the_change_list_stays_in_scope_and_answers_bad_dates(client, demo_stree
     assert client.get(f"/members/changes/?org={other.pk}").status_code == 404
     page = client.get("/members/changes/?start=0001-01-01&end=abc")
     assert page.status_code == 200 and "日期“0001-01-01”无效" in page.content.decode()
+
+
+def test_the_home_counts_are_cached_per_data_change_and_never_stale(client, demo_street):
+    client.force_login(User.objects.get(username="jiedao"))
+    counts = dict(COUNT_LINK.findall(client.get("/").content.decode().replace("&amp;", "&")))
+    lost = next((count for url, count in counts.items() if "lost_contact" in url), "0")
+    member = Member.objects.current().filter(lost_contact=False).order_by("id").first()
+    member.lost_contact = True
+    member.save()  # any change to a record moves the data version
+    page = client.get("/").content.decode().replace("&amp;", "&")
+    now = next(count for url, count in COUNT_LINK.findall(page) if "lost_contact" in url)
+    assert int(now) == int(lost) + 1
