@@ -11,41 +11,15 @@ is away, and service again by itself once it is back.
 
 import argparse
 import http.cookiejar
-import os
 import re
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_database(server):
-    import psycopg
-
-    name = "bench_db_restart"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DATABASE_URL=f"{server}/{name}", DJANGO_SECRET_KEY="bench-db-restart", DJANGO_ALLOWED_HOSTS="127.0.0.1")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    seed = [PYTHON, "manage.py", "seed_demo", "--communities", "2", "--per-community", "40"]
-    subprocess.run(seed, cwd=ROOT, env=env, check=True, capture_output=True)
-    return env
+from _support import PYTHON, ROOT, demo_database, free_port  # noqa: E402 (bench/ is on sys.path when run)
 
 
 def fetch(opener, url, data=None, headers=None):
@@ -71,7 +45,7 @@ def main():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--seconds", type=int, default=20)
     args = parser.parse_args()
-    env = fresh_database(args.postgres)
+    env = demo_database(args.postgres, "bench_db_restart", "--communities", "2", "--per-community", "40")
     port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
     gunicorn = [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"]

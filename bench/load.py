@@ -11,41 +11,12 @@ every page. Bounded: each run stops after --seconds; nothing is sent anywhere bu
 
 import argparse
 import csv
-import os
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_database(server, scale):
-    import psycopg
-
-    name = "bench_load"
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DATABASE_URL=f"{server}/{name}", DJANGO_SECRET_KEY="bench-load", DJANGO_ALLOWED_HOSTS="127.0.0.1")
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "manage.py", "seed_demo", "--scale", scale], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    with psycopg.connect(f"{server}/{name}", autocommit=True) as connection:
-        connection.execute("ANALYZE")  # what autovacuum does on a server that has run a while
-    return env
+from _support import PYTHON, ROOT, demo_database, free_port  # noqa: E402 (bench/ is on sys.path when run)
 
 
 def serve(env, port):
@@ -97,9 +68,9 @@ def main():
     parser.add_argument("--users", type=int, nargs="+", default=[50, 10])
     parser.add_argument("--seconds", type=int, default=60)
     args = parser.parse_args()
-    env = fresh_database(
-        args.postgres.rstrip("/").rsplit("/", 1)[0] if args.postgres.count("/") > 2 else args.postgres, args.scale
-    )
+    server = args.postgres.rstrip("/")
+    server = server.rsplit("/", 1)[0] if server.count("/") > 2 else server  # the server, not a database on it
+    env = demo_database(server, "bench_load", "--scale", args.scale, analyse=True)
     port = free_port()
     server = serve(env, port)
     try:

@@ -34,19 +34,10 @@ from organizations.models import Organization
 from portal.models import AuditEntry
 
 K = MemberChange.Kind
-DETAILS = [
-    "name",
-    "ethnicity",
-    "phone",
-    "address",
-    "education",
-    "employer",
-    "post",
-    "joined_on",
-    "notes",
-    "lost_contact",
-    "marked_mobile",
-]
+# The details a roster may change: the member's, less those its ID number fixes and those of a
+# mobile member, which their own changes keep.
+NOT_FROM_ROSTERS = ("gender", "birth_date", "id_number", "mobile_card_number", "mobile_place", "mobile_contact")
+DETAILS = [name for name in Member.DETAIL_FIELDS if name not in (*NOT_FROM_ROSTERS, "last_contact_on")]
 LOOKUP_CHUNK = 2000
 # What a new member's row keeps from its parsing until the write (a plan may hold 50,000).
 NEW_MEMBER_VALUES = (
