@@ -155,7 +155,7 @@ class MemberChangeForm(ChangeFields):
             return None
 
     def _apply(self):
-        return apply_change(self.build_change(self.member), self.request, self.cleaned_data["version"])
+        return apply_change(self.build_change(self.member), self.request, self.cleaned_data.get("version"))
 
     def _refuse(self, error):
         self.conflict = getattr(error, "code", None) in CONFLICT_CODES
@@ -235,8 +235,7 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
     def _check_record_alone(self):
         """The record's own checks (ID number, birth date and gender against it, phone, dates), so
         that they are reported together with the missing fields, not one submit later."""
-        member = Member(**{name: self.cleaned_data.get(name) for name in self._meta.fields})
-        member.checked_by = self.user  # a duplicate ID number is named only within the user's scope
+        member = self._new_record()
         try:
             member.clean()
         except ValidationError as error:
@@ -244,8 +243,13 @@ class NewMemberForm(ChangeFields, forms.ModelForm):
                 if name in self.fields and name not in self.errors:
                     self.add_error(name, messages)
 
-    def _register(self):
+    def _new_record(self):
         member = Member(**{name: self.cleaned_data.get(name) for name in self._meta.fields})
+        member.checked_by = self.user  # a duplicate ID number is named only within the user's scope
+        return member
+
+    def _register(self):
+        member = self._new_record()
         change = self.build_change()
         change.category = member.category
         return register_member(member, change, self.request)

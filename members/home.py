@@ -11,6 +11,7 @@ from members.dashboard import BREAKDOWNS, Dashboard
 from members.models import Member, MemberChange, subtree_counts
 from organizations.access import can_write_anything, scoped
 from organizations.models import Organization
+from portal.dashboard import cached, request_version
 
 RECENT_CHANGES = 15
 
@@ -21,19 +22,24 @@ def quick_actions(request, org, day, today):
 
 
 def weak_branches(request, org, day, today):
-    """Branches breaking the size rules, listed with what needs attention."""
-    members = scoped(Member.objects.current().under(org), request.user)
-    branches = list(Organization.objects.under(org).existing().filter(kind=Organization.Kind.BRANCH))
-    counts = subtree_counts(branches, members)
-    weak = [(branch, branch.rule_warnings(*counts[branch.pk])) for branch in branches]
-    weak = [(branch, warnings) for branch, warnings in weak if warnings]
+    """Branches breaking the size rules, listed with what needs attention; counted once per data
+    change (a street-wide list counts over the whole register)."""
+
+    def compute():
+        members = scoped(Member.objects.current().under(org), request.user)
+        branches = list(Organization.objects.under(org).existing().filter(kind=Organization.Kind.BRANCH))
+        counts = subtree_counts(branches, members)
+        weak = [(branch, branch.rule_warnings(*counts[branch.pk])) for branch in branches]
+        return [(branch, warnings) for branch, warnings in weak if warnings]
+
+    weak = cached(f"home-weak:{org.pk}:{today}", compute, request_version(request))
     return {"panel": {"org": org, "weak_branches": weak}} if weak else None
 
 
 def figures(request, org, day, today):
     """The dashboard's figures of the organization as of ``day``: today's from the register, a past
     day's from the log; both cached."""
-    overview = Dashboard(org, day).rows()[0].figures
+    overview = Dashboard(org, day, today=today, version=request_version(request)).rows()[0].figures
     breakdowns = [(title, overview.breakdown(dimension)) for dimension, title in BREAKDOWNS]
     return {"day": day, "panel": {"figures": overview, "breakdowns": breakdowns}}
 

@@ -24,7 +24,6 @@ from portal.identity import (
     id_birth_date,
     id_gender,
     mask_id_number,
-    mask_phone,
     normalize_id_number,
     normalize_phone,
     number_term,
@@ -314,10 +313,6 @@ class Member(models.Model):
     @property
     def masked_id_number(self):
         return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self):
-        return mask_phone(self.phone)
 
     @property
     def age(self):

@@ -365,9 +365,9 @@ def check_id(request):
         context["error"] = error.messages[0] if len(raw.strip()) >= 18 else ""
         return render(request, "members/_id_check.html", context)
     context.update(number=number, birth_date=id_birth_date(number), gender=id_gender(number))
-    same = Member.objects.filter(id_number=number).select_related("organization").order_by("-id")
-    disclosure.audit_number_search(request, number, same, "身份证号检查")
-    current = same.filter(standing=Standing.ACTIVE).first()
+    same = list(Member.objects.filter(id_number=number).select_related("organization").order_by("-id"))
+    disclosure.audit_number_search(request, number, len(same), "身份证号检查")
+    current = next((member for member in same if member.standing == Standing.ACTIVE), None)
     if current:
         context["current"] = current
         context["current_visible"] = covers(request.user, current.organization)

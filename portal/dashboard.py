@@ -24,6 +24,13 @@ def data_version():
     return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
 
+def request_version(request):
+    """``data_version()`` once per request: every panel of a page asks for it."""
+    if not hasattr(request, "_portal_data_version"):
+        request._portal_data_version = data_version()
+    return request._portal_data_version
+
+
 def cached(key, compute, version):
     """``compute()``, remembered until the data it came from changes (``version``)."""
     key = f"dashboard:{key}:{version}"

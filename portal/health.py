@@ -45,7 +45,7 @@ def health(request):
             checks["migrations"] = False
     else:
         checks["migrations"] = False
-    checks["worker"] = worker_heartbeat_ok()
+    checks["worker"] = checks["database"] and worker_heartbeat_ok()
     healthy = all(checks.values())
     body = {
         "status": "ok" if healthy else "unavailable",

@@ -11,6 +11,7 @@ from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.translation import gettext as _
 
 from portal.logs import reset_request_id, set_request_id
@@ -61,8 +62,11 @@ class RequestLogMiddleware:
 
 
 def _user_id(request):
+    # Only a user the request already looked up: a log line must not cost a session and a user query.
     try:
         user = getattr(request, "user", None)
+        if isinstance(user, SimpleLazyObject) and user._wrapped is empty:
+            return None
         return user.pk if user is not None and user.is_authenticated else None
     except Exception:  # the database may be what failed this request
         return None

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
 from portal import registry
-from portal.dashboard import Board, cached, data_version
+from portal.dashboard import Board, cached, request_version
 from portal.exports import add_sheet, workbook_response
 from portal.middleware import not_activity, record_activity, seconds_left
 from portal.params import BadParameter, date_param, pk_or_none, strict_date_param
@@ -58,7 +58,7 @@ def _home_parts(request, slot, scope, day, today):
 def home(request):
     day, today = _day_from(request), datetime.date.today()
     items = list(registry.attention)
-    sections, version = [], data_version()
+    sections, version = [], request_version(request)
     for scope in registry.scopes().top(request.user):
         counts = _attention_counts(items, scope, today, version)
         sections.append(
@@ -112,6 +112,7 @@ def dashboard(request):
     page = board.page()
     rows = list(page["rows"])
     columns = _page_columns()
+    high = registry.attention.where(severity=Severity.HIGH)
     sort = request.GET.get("sort", "")
     sortable = {column.key for column in columns if column.sort}
     if sort.lstrip("-") in sortable | {"warnings"}:
@@ -132,7 +133,8 @@ def dashboard(request):
             "day": board.day,
             "today": board.today,
             "overview": page["overview"].node,
-            "rows": [_row_cells(row, board, columns) for row in rows],
+            # The HIGH attention items once per page, not once per row.
+            "rows": [_row_cells(row, board, columns, high) for row in rows],
             "columns": [{"key": c.key, "label": c.label, "sortable": c.key in sortable} for c in columns],
             "ancestors": [
                 (node.pk, node.name) for node in page["ancestors"] if registry.scopes().covers(request.user, node.scope)
@@ -147,13 +149,13 @@ def dashboard(request):
     )
 
 
-def _row_cells(row, board, columns):
+def _row_cells(row, board, columns, items=None):
     """What a row of the table shows, worked out here rather than cell by cell in the template:
     a district has 75 rows and the template language is slow at it. A row without children opens
     the drill-down of its first column that has one (the member list); others, their own board."""
     cells = [(column.format.format(row.values[column.key]), row.hrefs.get(column.key)) for column in columns]
     first_href = next((href for _text, href in cells if href), None)
-    items = registry.attention.where(severity=Severity.HIGH)
+    items = registry.attention.where(severity=Severity.HIGH) if items is None else items
     return {
         "name": row.node.name,
         "href": first_href if row.node.is_leaf and first_href else f"?org={row.node.pk}&date={board.day:%Y-%m-%d}",

@@ -7,7 +7,7 @@ import threading
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 
 from portal.models import WorkerHeartbeat
@@ -42,7 +42,7 @@ class Heartbeat(threading.Thread):
                 if self.stopped.wait(beat_seconds()):
                     break
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
-        except OperationalError:  # the database is going away with the worker: the beat goes stale
+        except DatabaseError:  # the database is going away with the worker: the beat goes stale
             pass
         finally:
             connection.close()
@@ -54,7 +54,7 @@ class Heartbeat(threading.Thread):
                 worker_id=self.worker_id,
                 defaults={"host": socket.gethostname()[:255], "pid": os.getpid(), "last_seen": timezone.now()},
             )
-        except OperationalError:  # the database is busy or restarting: the next beat tries again
+        except DatabaseError:  # the database is busy, restarting or the connection broke: beat again later
             pass
 
     def stop(self):

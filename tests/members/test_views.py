@@ -331,3 +331,9 @@ def test_each_row_of_the_member_list_opens_its_change_menu(client, users, member
     client.force_login(users["viewer_a"])
     page = client.get("/members/").content.decode()
     assert '<details class="menu">' not in page and "/changes/" not in page
+
+
+def test_a_change_form_with_a_forged_version_is_a_message_not_a_500(logged_in, members):
+    url = f"/members/{members['a'].pk}/changes/transfer_out/"
+    response = logged_in.post(url, {"effective_date": D.today().isoformat(), "version": "abc", "confirm": "1"})
+    assert response.status_code in (200, 409) and "请填写转往单位" in response.content.decode()

@@ -1,5 +1,6 @@
 """``manage.py worker``: django-tasks-db's ``db_worker`` with a heartbeat (see portal/worker.py)."""
 
+from django.core.management.base import CommandError
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 
@@ -23,6 +24,8 @@ class Command(DbWorkerCommand):
         # Never the autoreloader: the heartbeat must come from the process that runs the jobs.
         self.configure_logging(verbosity)
         excluded = options["exclude_queues"].split(",") if options["exclude_queues"] else []
+        if excluded and "*" not in queue_name.split(","):
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
         worker = HeartbeatWorker(
             queue_names=queue_name.split(","),
             interval=interval,
