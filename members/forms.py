@@ -4,7 +4,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import TruncMonth
 from django.urls import reverse_lazy
 from django.utils.crypto import salted_hmac
@@ -24,6 +24,7 @@ from portal.params import pk_or_none
 K = MemberChange.Kind
 PICKER = "picker"
 GROUP_CHOICES_LIMIT = 200  # a community has a few dozen groups; a whole street, hundreds
+ORG_CHOICES_LIMIT = 300  # what a select can offer on a phone; a street has about a hundred branches
 FIELDS_BY_KIND = {
     K.REGISTRATION: ["effective_date", PICKER, "management_type", "status", "note"],
     K.ADMISSION: ["effective_date", PICKER, "note"],
@@ -396,9 +397,11 @@ class MemberDetailsForm(forms.ModelForm):
 class MemberFilterForm(forms.Form):
     """The member list's search, filters and sorting; every choice limited to the user's scope."""
 
+    org_choices_follow_community = False  # True: the organization choices change with the one chosen
+
     SORTS = {
         "name": ("name_pinyin", "id"),
-        "-joined_on": ("-joined_on", "id"),
+        "-joined_on": (F("joined_on").desc(nulls_last=True), "id"),  # members without a date last
         # By month only: an order by day would tell who of a month's members is older.
         "birth_date": (TruncMonth("birth_date"), "name_pinyin", "id"),
         "-birth_date": (TruncMonth("birth_date").desc(), "name_pinyin", "id"),
@@ -464,12 +467,23 @@ class MemberFilterForm(forms.Form):
             self.fields[name].error_messages["invalid_choice"] = _("“%(value)s”不是可选的值，已忽略此条件。")
 
     def _org_choices(self, in_scope):
-        """Communities and branches to choose from; groups too unless the scope is a whole street."""
+        """Communities and branches to choose from; groups too unless the scope is a whole street.
+        Where that is more than a select can offer (a district has thousands of branches), the
+        communities, and the branches and groups of the community chosen."""
         kinds = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH]
-        if in_scope.filter(kind=Organization.Kind.GROUP).count() <= GROUP_CHOICES_LIMIT:
+        if in_scope.filter(kind=Organization.Kind.GROUP)[: GROUP_CHOICES_LIMIT + 1].count() <= GROUP_CHOICES_LIMIT:
             kinds.append(Organization.Kind.GROUP)
-        chosen = self.data.get("org", "")
-        offered = in_scope.existing().filter(Q(kind__in=kinds) | Q(pk=pk_or_none(chosen)))
+        existing = in_scope.existing()
+        chosen = existing.filter(pk=pk_or_none(self.data.get("org", ""))).first()
+        offered = existing.filter(kind__in=kinds)
+        if offered[: ORG_CHOICES_LIMIT + 1].count() > ORG_CHOICES_LIMIT:
+            self.org_choices_follow_community = True
+            within = Q(kind=Organization.Kind.COMMUNITY)
+            if chosen is not None and chosen.depth >= 2:  # the chosen community's branches and groups
+                within |= Q(path__startswith=chosen.path[: 2 * Organization.steplen], kind__in=kinds)
+            offered = existing.filter(within)
+        if chosen is not None:
+            offered |= existing.filter(pk=chosen.pk)
         rows = offered.values_list("pk", "name", "depth")
         return [("", _("全部"))] + [(pk, "　" * max(depth - 2, 0) + name) for pk, name, depth in rows]
 

@@ -45,12 +45,20 @@ def figures(request, org, day, today):
 
 
 def month_changes(request, org, day, today):
-    """This month's changes, the latest first, and a link to all of them."""
+    """This month's changes, the latest first, and a link to all of them; which ones and how many
+    are worked out once per data change (a street-wide count scans the month's log)."""
     month_start = today.replace(day=1)
+
+    def latest():
+        changes = MemberChange.objects.of_period(org, month_start, today)
+        ids = list(changes.order_by("-effective_date", "-id").values_list("id", flat=True)[:RECENT_CHANGES])
+        return ids, changes.count()
+
+    ids, count = cached(f"home-changes:{org.pk}:{today}", latest, request_version(request))
     changes = (
-        MemberChange.objects.of_period(org, month_start, today)
+        MemberChange.objects.filter(id__in=ids)
         .select_related("member", "organization")
         .order_by("-effective_date", "-id")
     )
     url = f"{reverse('members:changes')}?org={org.pk}&start={month_start:%Y-%m-%d}&end={today:%Y-%m-%d}"
-    return {"panel": {"changes": changes[:RECENT_CHANGES], "changes_url": url, "change_count": changes.count()}}
+    return {"panel": {"changes": changes, "changes_url": url, "change_count": count}}

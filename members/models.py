@@ -160,16 +160,19 @@ class MemberQuerySet(models.QuerySet):
         return self.filter(organization__in=Organization.objects.under(organization).values("pk"))
 
     def search(self, term, tails_in=None):
-        """Name, pinyin initials (zwh) or full pinyin; a complete ID number or phone; the last digits
+        """Name, pinyin initials (zwh) or full pinyin from the start; a complete ID number or phone; the last digits
         of either only for members of ``tails_in`` (organizations whose members' numbers the searcher
         may see in full): for anyone else a tail would rebuild a masked number digit by digit."""
         number = number_term(term)
         term = "".join(normalize_id_number(term).split())
         if not term:
             return self
-        condition = Q(name__contains=term)
         if term.isascii() and term.isalpha():
-            condition |= Q(name_initials__contains=term.lower()) | Q(name_pinyin__contains=term.lower())
+            # Pinyin is typed from the surname on (zwh, zhangwei): a prefix, which an index finds in
+            # a district's register as fast as in a street's.
+            condition = Q(name_initials__startswith=term.lower()) | Q(name_pinyin__startswith=term.lower())
+        else:
+            condition = Q(name__contains=term)  # a given name too (卫华); trigram-indexed on PostgreSQL
         if number:
             condition |= Q(id_number=number) | Q(phone=normalize_phone(number))
             if tails_in is not None:
@@ -283,6 +286,8 @@ class Member(models.Model):
                 fields=["id_number"], condition=Q(standing="active"), name="unique_current_id_number"
             ),
         ]
+        # The member list's search and "近→远" order have indexes of their own, made by migration
+        # 0010 for each database (SQLite has neither trigram indexes nor NULLS LAST in an index).
         indexes = [models.Index(fields=["standing", "organization"])]
 
     def __str__(self):

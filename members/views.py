@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,8 +16,17 @@ from members import disclosure
 from members.changes import ARRIVALS, available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
 from members.models import Member, MemberChange, Standing, branches_and_groups
-from organizations.access import can_reveal_id, can_write_anything, covers, get_for_user, organization_param, scoped
+from organizations.access import (
+    can_reveal_id,
+    can_write_anything,
+    covers,
+    get_for_user,
+    organization_param,
+    scope_paths,
+    scoped,
+)
 from organizations.models import Organization
+from portal.dashboard import cached, request_version
 from portal.exports import XlsxExport
 from portal.identity import id_birth_date, id_gender, validate_id_number
 from portal.models import AuditEntry
@@ -102,7 +114,8 @@ def _search_out_of_url(request):
 def _member_list_page(request, conditions, url_query):
     form = MemberFilterForm(conditions or None, user=request.user)
     members = form.filter(scoped(Member.objects.select_related("organization"), request.user))
-    page = Paginator(members, PAGE_SIZE).get_page(conditions.get("page"))
+    page = ListPaginator(members, PAGE_SIZE, _count_key(form, request.user), request_version(request))
+    page = page.get_page(conditions.get("page"))
     page.object_list = disclosure.attach_shown(attach_places(page.object_list), request.user)
     disclosure.audit_number_search(request, form.term(), page.paginator.count, "党员名单")
     query = url_query.copy()
@@ -117,8 +130,38 @@ def _member_list_page(request, conditions, url_query):
         "can_write": can_write,
         "action": ROW_ACTIONS.get(conditions.get("action", "")),
     }
-    template = "members/_results.html" if request.htmx and request.htmx.target == "results" else "members/list.html"
-    return render(request, template, context)
+    partial = request.htmx and request.htmx.target == "results"
+    if partial and form.org_choices_follow_community:
+        # The organizations offered follow the community chosen: the select is swapped with the results.
+        form.fields["org"].widget.attrs["hx-swap-oob"] = "true"
+        context["org_choices"] = form["org"]
+    return render(request, "members/_results.html" if partial else "members/list.html", context)
+
+
+class ListPaginator(Paginator):
+    """Counts a list without a search term once per data change (``count_key``; None: every time):
+    the street staff's list counts the whole register."""
+
+    def __init__(self, object_list, per_page, count_key, version):
+        super().__init__(object_list, per_page)
+        self.count_key, self.version = count_key, version
+
+    @cached_property
+    def count(self):
+        if self.count_key is None:
+            return self.object_list.count()
+        return cached(self.count_key, self.object_list.count, self.version)
+
+
+def _count_key(form, user):
+    """What the list's count depends on besides the data: the user's scope, the conditions and the
+    day (attention items are due by the day); None for a search (its term stays out of the cache)."""
+    conditions = form.valid_data()
+    if conditions.get("q"):
+        return None
+    parts = [scope_paths(user), timezone.localdate().isoformat()]
+    parts += [(name, getattr(value, "pk", value)) for name, value in sorted(conditions.items()) if name != "sort"]
+    return "member-list-count:" + hashlib.sha1(repr(parts).encode()).hexdigest()
 
 
 # Changes a row of the member list offers (arrivals and corrections start elsewhere).

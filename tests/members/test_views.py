@@ -1,9 +1,11 @@
 import datetime
+import re
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 
+from members.changes import apply_change
 from members.models import Gender, Member, MemberChange, Standing
 from portal.models import AuditEntry
 from tests.conftest import new_member
@@ -24,13 +26,56 @@ def test_the_list_shows_only_the_secretarys_community_masked(logged_in, members)
     assert "共 <strong>1</strong> 名党员" in page
 
 
-@pytest.mark.parametrize("term", ["zwh", "ZWH", "zhangwei", "张卫", "8000"])
+@pytest.mark.parametrize("term", ["zwh", "ZWH", "zw", "zhangwei", "张卫", "卫华", "8000"])
 def test_search_by_name_pinyin_and_digits(logged_in, tree, term):
     new_member(tree["a1g1"], "张卫华")
     other = new_member(tree["a1g2"], "王芳", D(1962, 1, 1), Gender.FEMALE)
     Member.objects.filter(pk=other.pk).update(phone="13900001111")
     page = logged_in.post("/members/", {"q": term}, follow=True).content.decode()
     assert "张卫华" in page and "王芳" not in page
+
+
+def test_pinyin_is_matched_from_the_surname_on(logged_in, tree):
+    new_member(tree["a1g1"], "张卫华")
+    page = logged_in.post("/members/", {"q": "wh"}, follow=True).content.decode()
+    assert "张卫华" not in page and "共 <strong>0</strong> 名党员" in page
+
+
+def test_the_lists_count_moves_at_once_with_a_change(client, users, tree, members):
+    """The count of a list without a search term is kept per data version: never a stale figure."""
+    client.force_login(users["street"])
+
+    def count(url="/members/"):
+        return re.search(r"共 <strong>(\d+)</strong> 名党员", client.get(url).content.decode()).group(1)
+
+    assert count() == "2" and count("/members/?category=retired") == "2"
+    arrived = new_member(tree["a1g2"], "王芳", D(1962, 1, 1), Gender.FEMALE)
+    assert count() == "3"
+    leaving = MemberChange(member=arrived, kind=MemberChange.Kind.TRANSFER_OUT, effective_date=D(2024, 5, 1))
+    leaving.organization_id, leaving.external_organization = arrived.organization_id, "外县教育局党委"
+    leaving.letter_number = "转出第9号"
+    apply_change(leaving, users["street"])
+    assert count() == "2"
+    Member.objects.get(pk=members["a"].pk).save()  # a detail edited: the register's version moves
+    member = Member.objects.get(pk=members["b"].pk)
+    member.category = "in_service"
+    member.save()
+    assert count("/members/?category=retired") == "1"
+
+
+def test_a_district_wide_scope_chooses_a_community_then_its_branches(client, users, tree, monkeypatch):
+    """A district has thousands of branches: the select offers its communities, and the branches
+    and groups of the community chosen (swapped in with the results)."""
+    monkeypatch.setattr("members.forms.ORG_CHOICES_LIMIT", 3)
+    client.force_login(users["street"])
+    page = client.get("/members/").content.decode()
+    assert "甲社区党支部" in page and "乙社区党支部" in page and "甲第一支部" not in page
+    page = client.get(f"/members/?org={tree['a'].pk}").content.decode()
+    assert "甲第一支部" in page and "甲1号楼小组" in page and "乙第一支部" not in page
+    results = client.post(
+        "/members/", {"org": tree["a1"].pk}, headers={"HX-Request": "true", "HX-Target": "results"}
+    ).content.decode()
+    assert 'hx-swap-oob="true"' in results and "甲第二支部" in results and "乙第一支部" not in results
 
 
 def test_search_by_the_last_digits_of_the_id_number(logged_in, tree):
