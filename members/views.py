@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -173,10 +174,18 @@ ROW_ACTIONS = {
 
 
 def _attach_actions(members, user):
-    """Each member's change menu for the list: the kinds that fit its state, where the user may write."""
+    """Each member's change menu for the list: the kinds that fit its state, where the user may write,
+    as {kind: (label, link)}. Labels and links are made once per kind, not once per row and kind
+    (fifty rows of six menu items each)."""
+    labels = {kind: str(label) for kind, label in MemberChange.Kind.choices}
+    links = {kind: reverse("members:change", args=[_ANY_PK, kind]) for kind in labels}
     for member in members:
         fits = covers(user, member.organization, write=True)
-        member.actions = [MemberChange.Kind(k) for k in available_kinds(member, with_correction=False)] if fits else []
+        kinds = available_kinds(member, with_correction=False) if fits else []
+        member.actions = {kind: (labels[kind], links[kind].replace(str(_ANY_PK), str(member.pk))) for kind in kinds}
+
+
+_ANY_PK = 9876543210  # stands for a member's pk in a link reversed once for all rows
 
 
 class MemberListExport(XlsxExport):
