@@ -7,6 +7,9 @@ Builds the demo street at the scale in a fresh database of its own (then ANALYZE
 has run a while), starts gunicorn with deploy/gunicorn.conf.py (4 workers) on a free loopback port,
 runs bench/locustfile.py headless, and prints requests per second and the median, p95 and p99 of
 every page. Bounded: each run stops after --seconds; nothing is sent anywhere but 127.0.0.1.
+
+With --before REV the same load runs first against the code of commit REV (a git worktree under /tmp
+with its own database, seeded by its own code), so that before and after come from one run.
 """
 
 import argparse
@@ -16,14 +19,15 @@ import tempfile
 import time
 import urllib.request
 
-from _support import PYTHON, ROOT, demo_database, free_port  # noqa: E402 (bench/ is on sys.path when run)
+from _support import PYTHON, ROOT, before_checkout, demo_database, free_port  # noqa: E402 (bench/ is on sys.path when run)
 
 
-def serve(env, port):
+def serve(env, port, checkout=ROOT):
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "4", "GUNICORN_ACCESS_LOG": ""}
+    config = str(ROOT / "deploy" / "gunicorn.conf.py")  # this checkout's, for an earlier commit's code too
     server = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "portal.wsgi"],
-        cwd=ROOT,
+        [PYTHON, "-m", "gunicorn", "-c", config, "portal.wsgi"],
+        cwd=checkout,
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -51,8 +55,8 @@ def run_locust(port, users, seconds):
             return list(csv.DictReader(stats))
 
 
-def report(users, rows):
-    print(f"\n{users} users")
+def report(title, rows):
+    print(f"\n{title}")
     print(f"{'page':18} {'requests':>8} {'errors':>6} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}")
     for row in rows:
         print(
@@ -67,18 +71,23 @@ def main():
     parser.add_argument("--scale", default="district")
     parser.add_argument("--users", type=int, nargs="+", default=[50, 10])
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--before", metavar="REV", help="first the same load on the code of commit REV")
     args = parser.parse_args()
     server = args.postgres.rstrip("/")
     server = server.rsplit("/", 1)[0] if server.count("/") > 2 else server  # the server, not a database on it
-    env = demo_database(server, "bench_load", "--scale", args.scale, analyse=True)
-    port = free_port()
-    server = serve(env, port)
-    try:
-        for users in args.users:
-            report(users, run_locust(port, users, args.seconds))
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    checkouts = {"now": (ROOT, "")}
+    if args.before:
+        checkouts = {f"before ({args.before})": before_checkout(args.before), **checkouts}
+    for label, (checkout, suffix) in checkouts.items():
+        env = demo_database(server, f"bench_load{suffix}", "--scale", args.scale, analyse=True, checkout=checkout)
+        port = free_port()
+        gunicorn = serve(env, port, checkout)
+        try:
+            for users in args.users:
+                report(f"{label}: {users} users", run_locust(port, users, args.seconds))
+        finally:
+            gunicorn.terminate()
+            gunicorn.wait(timeout=30)
 
 
 if __name__ == "__main__":

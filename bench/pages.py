@@ -26,6 +26,8 @@ import sys
 import time
 from pathlib import Path
 
+from _support import before_checkout  # noqa: E402 (bench/ is on sys.path when run)
+
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = {
     "street": ["--scale", "street"],
@@ -133,17 +135,6 @@ def prepare(scale, postgres, env, checkout, suffix):
     return env
 
 
-def before_checkout(revision):
-    """A worktree of ``revision`` under /tmp (made once, reused)."""
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", revision], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout.strip()
-    folder = Path(f"/tmp/portal-before-{commit}")
-    if not folder.exists():
-        subprocess.run(["git", "worktree", "add", "--detach", str(folder), commit], cwd=ROOT, check=True)
-    return folder, f"_{commit}"
-
-
 def run_child(checkout, env, args):
     command = [sys.executable, str(ROOT / "bench" / "pages.py"), "--child", "--repeat", str(args.repeat)]
     command += ["--only", args.only, "--users", *args.users]
@@ -164,6 +155,7 @@ def main():
     if args.child:
         return measure(args.repeat, args.only, args.users)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DJANGO_DEBUG"] = "0"  # as a server runs: DEBUG would log every query, and a bulk insert is megabytes of SQL
     scales = [scale for scale in SCALES if args.ten or scale != "district10"]
     checkouts = {"now": (ROOT, "")}
     if args.before:
