@@ -1,9 +1,12 @@
 """Every URL × every role: scope violations answer 404, read-only roles 403 on writes, and a full
 ID number or phone appears only where the disclosure rule (members/disclosure.py) lets that role see it."""
 
+import datetime
+
 import pytest
 
 from members.models import MemberChange
+from services.models import ServiceEntry
 from tests.helpers import response_text
 
 ROLES = ["street", "secretary_a", "secretary_b", "viewer_a", "anonymous"]
@@ -13,9 +16,20 @@ ROLES = ["street", "secretary_a", "secretary_b", "viewer_a", "anonymous"]
 NOTHING = {}
 
 
+def service_objects(tree, members):
+    """One of each services record in community A (made once per test)."""
+    entry_a = ServiceEntry.objects.filter(member=members["a"]).first()
+    if entry_a is None:
+        entry_a = ServiceEntry.objects.create(
+            member=members["a"], organization=tree["a"], served_on=datetime.date(2024, 5, 1), minutes=120
+        )
+    return {"entry_a": entry_a}
+
+
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
+    svc = service_objects(tree, members)
     return {
         "import page": (
             "get",
@@ -255,6 +269,30 @@ def urls(tree, members):
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
             NOTHING,
         ),
+        "service entry list": (
+            "get",
+            "/admin/services/serviceentry/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "service entry of A": (
+            "get",
+            f"/admin/services/serviceentry/{svc['entry_a'].pk}/change/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit service entry of A": (
+            "post",
+            f"/admin/services/serviceentry/{svc['entry_a'].pk}/change/",
+            dict(street=403, secretary_a=403, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "service entry add": (
+            "get",
+            "/admin/services/serviceentry/add/",
+            dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
         "audit log": (
             "get",
             "/admin/portal/auditentry/",
@@ -331,6 +369,10 @@ URL_NAMES = [
     "edit community A",
     "street",
     "organization add",
+    "service entry list",
+    "service entry of A",
+    "edit service entry of A",
+    "service entry add",
     "audit log",
     "accounts",
     "roles",
@@ -376,5 +418,6 @@ def test_the_matrix_covers_every_admin_model(client, users):
         "organizations.role",
         "account.emailaddress",
         "django_tasks_database.dbtaskresult",
+        "services.serviceentry",
     }
     assert {model._meta.label_lower for model in admin.site._registry} == covered
