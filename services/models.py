@@ -13,12 +13,15 @@ agreements.
 """
 
 import datetime
+from collections import defaultdict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -354,18 +357,53 @@ def minutes_to_hours(minutes):
 # -- the participation ledger ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Figures:
+    """What a slice of the ledger adds up to."""
+
+    minutes: int = 0
+    person_times: int = 0  # entries (a member serving once) that still stand, corrections netted
+    members: int = 0  # members with service that still stands
+
+    @property
+    def hours(self):
+        return minutes_to_hours(self.minutes)
+
+
+def _root():
+    """The original entry an entry belongs to: itself, or the one it corrects."""
+    return Coalesce("corrects_id", "id")
+
+
 class ServiceEntryQuerySet(models.QuerySet):
-    """Queries over the ledger (the figures themselves are in ``services.ledger``)."""
+    """Queries over the ledger. Two dates matter and are never mixed up:
+
+    - ``served_on`` places an entry in a period (``period``/``served_between``): the service of
+      2024 is what was served in 2024, whenever it was written down;
+    - ``recorded_at`` says what the ledger held on a day (``as_of``): the figures "as of 31 Dec
+      2024" are the entries recorded by the end of that day (local time), so a correction made in
+      January 2025 changes the 2024 figures from January on, and the figures as of 31 Dec 2024
+      stay what they were that evening.
+
+    A correction repeats its original's member, organization, activity and service day, so every
+    filter here keeps an original and its corrections together and the sums net out.
+    """
 
     def served_between(self, start, end):
         return self.filter(served_on__range=(start, end))
 
-    def recorded_by_end_of(self, day):
+    def as_of(self, day):
         """Entries recorded on or before ``day`` (local time): the ledger as it stood that evening."""
         if day is None:
             return self
         midnight = timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()))
         return self.filter(recorded_at__lt=midnight)
+
+    recorded_by_end_of = as_of
+
+    def period(self, start, end, as_of=None):
+        """Served ``start``..``end``, as the ledger stood at the end of ``as_of`` (None: now)."""
+        return self.served_between(start, end).as_of(as_of)
 
     def under(self, organization):
         """Served in ``organization`` or below it, whoever served and wherever they are now."""
@@ -373,6 +411,80 @@ class ServiceEntryQuerySet(models.QuerySet):
 
     def originals(self):
         return self.filter(corrects__isnull=True)
+
+    # -- figures ------------------------------------------------------------------------------
+
+    def total_minutes(self):
+        return self.aggregate(total=Sum("minutes"))["total"] or 0
+
+    def minutes_by(self, field):
+        """{``field`` value: net minutes} for the values whose net minutes are not zero."""
+        rows = self.order_by().values(field).annotate(net=Sum("minutes")).exclude(net=0)
+        return {row[field]: row["net"] for row in rows}
+
+    def minutes_by_member(self):
+        return self.minutes_by("member")
+
+    def person_times(self):
+        """Entries that still stand (an original whose net, corrections included, is above zero)."""
+        return self.order_by().values(root=_root()).annotate(net=Sum("minutes")).filter(net__gt=0).count()
+
+    def active_members(self):
+        return self.order_by().values("member").annotate(net=Sum("minutes")).filter(net__gt=0).count()
+
+    def figures(self):
+        return Figures(self.total_minutes(), self.person_times(), self.active_members())
+
+    def subtree_figures(self, nodes):
+        """{node id: Figures} over each node's whole subtree, in four queries whatever the number of
+        nodes or entries: sums by organization rolled up the paths, distinct members counted in SQL,
+        and the few corrected entries looked at one by one."""
+        entries = self.order_by()
+        steplen = Organization.steplen
+        minutes, originals = defaultdict(int), defaultdict(int)
+        rows = entries.values("organization__path").annotate(
+            net=Sum("minutes"), originals=Count("id", filter=Q(corrects__isnull=True))
+        )
+        for row in rows:
+            path = row["organization__path"]
+            for end in range(steplen, len(path) + 1, steplen):
+                minutes[path[:end]] += row["net"]
+                originals[path[:end]] += row["originals"]
+        nodes = list(nodes)
+        in_node = {node.pk: Q(organization__path__startswith=node.path) for node in nodes}
+        served = (
+            entries.originals().aggregate(
+                **{f"n{pk}": Count("member", distinct=True, filter=condition) for pk, condition in in_node.items()}
+            )
+            if nodes
+            else {}
+        )
+        # Corrections are rare: the originals they bring to zero, and the members left with nothing.
+        corrected = entries.filter(
+            Q(corrects__in=entries.filter(corrects__isnull=False).values("corrects"))
+            | Q(pk__in=entries.filter(corrects__isnull=False).values("corrects"))
+        ).values_list("organization__path", "member", _root(), "minutes")
+        net_of_root, net_of_member = defaultdict(int), defaultdict(int)
+        for path, member, root, value in corrected:
+            net_of_root[path, member, root] += value
+        members_with_corrections = {member for _path, member, _root_id in net_of_root}
+        if members_with_corrections:
+            for path, member, value in entries.filter(member__in=members_with_corrections).values_list(
+                "organization__path", "member", "minutes"
+            ):
+                net_of_member[path, member] += value
+        figures = {}
+        for node in nodes:
+            gone = sum(1 for (path, _m, _r), value in net_of_root.items() if path.startswith(node.path) and value <= 0)
+            per_member = defaultdict(int)
+            for (path, member), value in net_of_member.items():
+                if path.startswith(node.path):
+                    per_member[member] += value
+            idle = sum(1 for value in per_member.values() if value <= 0)
+            figures[node.pk] = Figures(
+                minutes[node.path], originals[node.path] - gone, served.get(f"n{node.pk}", 0) - idle
+            )
+        return figures
 
 
 class ServiceEntry(models.Model):
