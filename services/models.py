@@ -425,6 +425,12 @@ class ServiceEntryQuerySet(models.QuerySet):
     def minutes_by_member(self):
         return self.minutes_by("member")
 
+    def net_by_original(self, field):
+        """(``field`` value, net minutes) of each original entry, its corrections included: for a
+        bounded set (one page of activities), not for a district's year."""
+        rows = self.order_by().values(field, root=_root()).annotate(net=Sum("minutes"))
+        return [(row[field], row["net"]) for row in rows]
+
     def person_times(self):
         """Entries that still stand (an original whose net, corrections included, is above zero)."""
         return self.order_by().values(root=_root()).annotate(net=Sum("minutes")).filter(net__gt=0).count()
