@@ -210,8 +210,7 @@ def _quick_entry(request, form, participants, activity):
             minutes_to_hours(activity.credited_minutes) if activity.pk else form["credited_hours"].value() or "2"
         ),
     }
-    status = 400 if request.method == "POST" else 200
-    return render(request, "services/quick_entry.html", context, status=status)
+    return render(request, "services/quick_entry.html", context)
 
 
 @login_required

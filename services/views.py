@@ -106,7 +106,7 @@ def team_join(request, pk):
     if form.is_valid() and form.save() is not None:
         messages.success(request, _("已加入服务队。"))
         return redirect("services:team", pk=team.pk)
-    return render(request, "services/team_join.html", {"team": team, "form": form}, status=400 if request.POST else 200)
+    return render(request, "services/team_join.html", {"team": team, "form": form})
 
 
 @login_required

@@ -312,7 +312,7 @@ def urls(tree, members):
         "save new activity": (
             "post",
             "/services/activities/new/",
-            dict(street=400, secretary_a=400, secretary_b=400, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
             NOTHING,
         ),
         "participant search": (
@@ -354,7 +354,7 @@ def urls(tree, members):
         "save participants of A": (
             "post",
             f"/services/activities/{svc['activity_a'].pk}/participants/",
-            dict(street=400, secretary_a=400, secretary_b=404, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
         "sign-in sheet A": (
@@ -390,7 +390,7 @@ def urls(tree, members):
         "join team A": (
             "post",
             f"/services/teams/{svc['team_a'].pk}/join/",
-            dict(street=400, secretary_a=400, secretary_b=404, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
         "leave team A": (
