@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -50,7 +51,8 @@ def activity_list(request):
     kind = request.GET.get("kind", "")
     activities = Activity.objects.filter(
         organization__in=Organization.objects.under(organization).values("pk"),
-        starts_at__date__range=(start, end),
+        starts_at__gte=_midnight(start),
+        starts_at__lt=_midnight(end + datetime.timedelta(days=1)),
     )
     if kind in Activity.Kind.values:
         activities = activities.filter(kind=kind)
@@ -72,6 +74,10 @@ def activity_list(request):
         "can_write": can_write_anything(request.user),
     }
     return render(request, "services/activity_list.html", context)
+
+
+def _midnight(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
 def _attach_figures(activities):
@@ -136,7 +142,6 @@ def activity_new(request):
 
 def _rows_only(participants):
     """The rows' own checks when the activity's details are not yet valid (all messages at once)."""
-    participants.activity.starts_at = participants.activity.starts_at or None
     for row in participants.rows:
         if not row.error and row.taken and row.posted:
             row.minutes, problem = parse_hours(row.hours)
@@ -184,22 +189,26 @@ def activity_participants(request, pk):
             else:
                 messages.info(request, _("没有变化，未记入新的记录。"))
             return redirect("services:activity", pk=activity.pk)
-    if request.method == "GET" and source == ServiceEntry.Source.SIGN_IN and not participants.rows:
+    if request.method == "GET" and source == ServiceEntry.Source.SIGN_IN:
         _expect_team(participants, activity)
     return _quick_entry(request, None, participants, activity)
 
 
 def _expect_team(participants, activity):
-    """The signed sheet lists the team's members: offered unticked, to tick those who signed."""
+    """The signed sheet lists the team's members: those not yet recorded are offered unticked, to
+    tick those who signed."""
     if activity.team is None:
         return
+    recorded = {row.member.pk for row in participants.rows}
     members = scoped(activity.team.current_members(), participants.user, write=True).current()
     hours = str(minutes_to_hours(activity.credited_minutes))
-    participants.rows = [Participant(member, hours, taken=False) for member in members.order_by("name_pinyin")]
+    participants.rows += [
+        Participant(member, hours, taken=False) for member in members.exclude(pk__in=recorded).order_by("name_pinyin")
+    ]
 
 
 def _quick_entry(request, form, participants, activity):
-    attach_places([row.member for row in participants.rows])
+    attach_places([row.member for row in participants.rows if row.member.organization_id])
     context = {
         "form": form,
         "participants": participants,

@@ -186,6 +186,7 @@ class Participant:
     error: str = ""
     minutes: int | None = field(default=None, repr=False)
     posted: bool = False  # on the submitted form (rows not on it are left as they are)
+    outside: bool = False  # not someone the user may record service for
 
     @property
     def recorded_hours(self):
@@ -228,21 +229,20 @@ class ParticipantsForm:
             self.errors.append(_("参加人员有误，请重新添加。"))
         wanted = [pk for pk in dict.fromkeys(posted) if pk]
         allowed = {m.pk: m for m in scoped(Member.objects.current(), self.user, write=True).filter(pk__in=wanted)}
-        others = Member.objects.filter(pk__in=[pk for pk in wanted if pk not in allowed and pk not in by_member])
-        known = {m.pk: m for m in others}
+        # Someone the user may not record for: named only if the user may see them at all (a member
+        # who left the register meanwhile), else a posted id would tell whose it is.
+        outside = [pk for pk in wanted if pk not in allowed and pk not in by_member]
+        visible = {m.pk: m for m in scoped(Member.objects.all(), self.user).filter(pk__in=outside)}
+        existing = set(Member.objects.filter(pk__in=outside).values_list("pk", flat=True))
         for pk in wanted:
             row = by_member.get(pk)
             if row is None:
-                member = allowed.get(pk) or known.get(pk)
-                if member is None:
+                if pk not in allowed and pk not in existing:
                     self.errors.append(_("所选党员不存在，请重新添加。"))
                     continue
-                row = Participant(member, "")
+                member = allowed.get(pk) or visible.get(pk) or Member(pk=pk, name=_("（您管理范围以外的人员）"))
+                row = Participant(member, "", outside=pk not in allowed)
                 self.rows.append(row)
-                if pk not in allowed:
-                    row.error = _("%(name)s不在您管理的范围内（或已不在册），不能为其登记服务。") % {
-                        "name": member.name
-                    }
             row.hours = data.get(f"hours_{pk}", "")
             row.taken = data.get(f"taken_{pk}") == "1"
             row.posted = True
@@ -258,6 +258,10 @@ class ParticipantsForm:
         if self.data is None:
             return False
         for row in self.rows:
+            if row.outside and row.taken:
+                row.error = _("%(name)s不在您管理的范围内（或已不在册），不能为其登记服务；请取消勾选。") % {
+                    "name": row.member.name
+                }
             if row.error or not row.taken or not row.posted:
                 continue
             if row.entry is not None and row.hours.strip() == str(minutes_to_hours(row.net_minutes)):

@@ -118,8 +118,25 @@ def test_a_participant_outside_the_users_scope_refuses_the_whole_save(client, us
     data = quick_post(organization=tree["a"].pk, members=[people["zwh"], people["lxy"]])
     response = client.post("/services/activities/new/", data)
     assert response.status_code == 200
-    assert "李秀英不在您管理的范围内" in response.content.decode()
+    page = response.content.decode()
+    assert "（您管理范围以外的人员）不在您管理的范围内" in page
+    assert "李秀英" not in page  # whose id it is is not told
     assert Activity.objects.count() == 0 and ServiceEntry.objects.count() == 0
+    # Unticked, the row is left out and the rest is saved.
+    data.pop(f"taken_{people['lxy'].pk}")
+    assert client.post("/services/activities/new/", data).status_code == 302
+    assert list(ServiceEntry.objects.values_list("member__name", flat=True)) == ["张卫华"]
+
+
+def test_a_member_who_left_the_register_meanwhile_is_named_to_whoever_may_see_them(client, users, tree, people):
+    from members.models import MemberChange
+    from tests.conftest import change
+
+    change(people["王芳"], MemberChange.Kind.DEATH, TODAY - datetime.timedelta(days=1))
+    client.force_login(users["secretary_a"])
+    response = client.post("/services/activities/new/", quick_post(organization=tree["a"].pk, members=[people["王芳"]]))
+    assert "王芳不在您管理的范围内（或已不在册）" in response.content.decode()
+    assert ServiceEntry.objects.count() == 0
 
 
 def test_an_activity_of_another_community_cannot_be_made(client, users, tree, people):
