@@ -250,3 +250,35 @@ def test_editing_an_activity_cannot_move_its_day_once_entries_exist(client, user
     assert client.post(f"/services/activities/{activity.pk}/edit/", data).status_code == 302
     activity.refresh_from_db()
     assert (activity.title, activity.kind) == ("清理楼道", "environment")
+
+
+def test_the_list_and_an_activitys_page_cost_the_same_queries_for_more_activities_and_people(
+    client, users, tree, people
+):
+    client.force_login(users["secretary_a"])
+
+    def make(n):
+        for index in range(n):
+            activity = Activity.objects.create(
+                organization=tree["a"], title=f"活动{index}", starts_at=local(TODAY - datetime.timedelta(days=index))
+            )
+            for name in ("王芳", "刘强", "陈静"):
+                ServiceEntry.objects.create(
+                    member=people[name], organization=tree["a"], activity=activity, served_on=activity.day, minutes=60
+                )
+        return activity
+
+    def count(url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    first = make(2)
+    few = count("/services/activities/"), count(f"/services/activities/{first.pk}/")
+    last = make(12)
+    ServiceEntry.objects.filter(activity=last).first().correction(0).save()
+    many = count("/services/activities/"), count(f"/services/activities/{last.pk}/")
+    assert many == few
