@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "portal",
     "organizations",
     "members",
+    "services",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("dashboard/export.xlsx", views.dashboard_export, name="dashboard_export"),
     path("members/", include("members.urls")),
     path("organizations/", include("organizations.urls")),
+    path("services/", include("services.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),

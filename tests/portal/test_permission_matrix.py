@@ -1,9 +1,12 @@
 """Every URL × every role: scope violations answer 404, read-only roles 403 on writes, and a full
 ID number or phone appears only where the disclosure rule (members/disclosure.py) lets that role see it."""
 
+import datetime
+
 import pytest
 
 from members.models import MemberChange
+from services.models import Activity, ServiceEntry, ServiceTeam, TeamMembership
 from tests.helpers import response_text
 
 ROLES = ["street", "secretary_a", "secretary_b", "viewer_a", "anonymous"]
@@ -13,9 +16,42 @@ ROLES = ["street", "secretary_a", "secretary_b", "viewer_a", "anonymous"]
 NOTHING = {}
 
 
+def service_objects(tree, members):
+    """One of each services record in community A (made once per test)."""
+    entry_a = ServiceEntry.objects.filter(member=members["a"]).first()
+    if entry_a is None:
+        entry_a = ServiceEntry.objects.create(
+            member=members["a"], organization=tree["a"], served_on=datetime.date(2024, 5, 1), minutes=120
+        )
+    team_a = ServiceTeam.objects.filter(organization=tree["a"]).first()
+    if team_a is None:
+        team_a = ServiceTeam.objects.create(organization=tree["a"], name="甲社区党员志愿服务队")
+        TeamMembership.objects.create(team=team_a, member=members["a"], joined_on=datetime.date(2024, 1, 1))
+        activity = Activity.objects.create(
+            organization=tree["a"],
+            team=team_a,
+            title="清理楼道",
+            starts_at=datetime.datetime(2024, 5, 1, 9, tzinfo=datetime.UTC),
+        )
+        ServiceEntry.objects.create(
+            member=members["a"],
+            organization=tree["a"],
+            activity=activity,
+            served_on=datetime.date(2024, 5, 1),
+            minutes=120,
+        )
+    return {
+        "entry_a": entry_a,
+        "team_a": team_a,
+        "activity_a": Activity.objects.get(team=team_a),
+        "membership_a": team_a.memberships.get(),
+    }
+
+
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
+    svc = service_objects(tree, members)
     return {
         "import page": (
             "get",
@@ -255,6 +291,138 @@ def urls(tree, members):
             dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
             NOTHING,
         ),
+        "activities": (
+            "get",
+            "/services/activities/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "activities of A": (
+            "get",
+            f"/services/activities/?org={tree['a'].pk}&start=2024-01-01&end=2024-12-31",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "new activity": (
+            "get",
+            "/services/activities/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "save new activity": (
+            "post",
+            "/services/activities/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "participant search": (
+            "post",
+            "/services/activities/member-search/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "participant row": (
+            "post",
+            "/services/activities/participant-row/",
+            dict(street=404, secretary_a=404, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "activity A": (
+            "get",
+            f"/services/activities/{svc['activity_a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit activity A": (
+            "get",
+            f"/services/activities/{svc['activity_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "save activity A": (
+            "post",
+            f"/services/activities/{svc['activity_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "participants of A": (
+            "get",
+            f"/services/activities/{svc['activity_a'].pk}/participants/?source=sign_in",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "save participants of A": (
+            "post",
+            f"/services/activities/{svc['activity_a'].pk}/participants/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "sign-in sheet A": (
+            "get",
+            f"/services/activities/{svc['activity_a'].pk}/sign-in-sheet/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "teams": (
+            "get",
+            "/services/teams/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "new team": (
+            "get",
+            "/services/teams/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "team A": (
+            "get",
+            f"/services/teams/{svc['team_a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit team A": (
+            "get",
+            f"/services/teams/{svc['team_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "join team A": (
+            "post",
+            f"/services/teams/{svc['team_a'].pk}/join/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "leave team A": (
+            "get",
+            f"/services/teams/{svc['team_a'].pk}/members/{svc['membership_a'].pk}/leave/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "service entry list": (
+            "get",
+            "/admin/services/serviceentry/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "service entry of A": (
+            "get",
+            f"/admin/services/serviceentry/{svc['entry_a'].pk}/change/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit service entry of A": (
+            "post",
+            f"/admin/services/serviceentry/{svc['entry_a'].pk}/change/",
+            dict(street=403, secretary_a=403, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "service entry add": (
+            "get",
+            "/admin/services/serviceentry/add/",
+            dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
         "audit log": (
             "get",
             "/admin/portal/auditentry/",
@@ -331,6 +499,28 @@ URL_NAMES = [
     "edit community A",
     "street",
     "organization add",
+    "activities",
+    "activities of A",
+    "new activity",
+    "save new activity",
+    "participant search",
+    "participant row",
+    "activity A",
+    "edit activity A",
+    "save activity A",
+    "participants of A",
+    "save participants of A",
+    "sign-in sheet A",
+    "teams",
+    "new team",
+    "team A",
+    "edit team A",
+    "join team A",
+    "leave team A",
+    "service entry list",
+    "service entry of A",
+    "edit service entry of A",
+    "service entry add",
     "audit log",
     "accounts",
     "roles",
@@ -376,5 +566,6 @@ def test_the_matrix_covers_every_admin_model(client, users):
         "organizations.role",
         "account.emailaddress",
         "django_tasks_database.dbtaskresult",
+        "services.serviceentry",
     }
     assert {model._meta.label_lower for model in admin.site._registry} == covered
