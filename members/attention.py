@@ -10,7 +10,7 @@ import os
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 from django.db.models.functions import Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +35,11 @@ class Attention:
 
 
 def _extended():
-    return Exists(MemberChange.objects.valid().filter(member=OuterRef("pk"), kind=MemberChange.Kind.PROBATION_EXTENDED))
+    # "Among the few members whose probation was extended", not "has such an entry" row by row: a
+    # correlated EXISTS made PostgreSQL estimate an index scan per member (a cost of millions at
+    # district scale, and JIT with it); this list is read once.
+    extended = MemberChange.objects.valid().filter(kind=MemberChange.Kind.PROBATION_EXTENDED).values("member_id")
+    return ExpressionWrapper(Q(pk__in=extended), output_field=BooleanField())
 
 
 def _probation_due_by(day):

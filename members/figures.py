@@ -8,13 +8,13 @@ branch to another community does not rewrite the past.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 
 from members.models import (
     AGE_BANDS,
     Category,
     ManagementType,
-    Member,
     MemberChange,
     Standing,
     Status,
@@ -84,25 +84,29 @@ def figures_from_row(day, row):
     return figures
 
 
+MAX_LISTED_ORGANIZATIONS = 500  # more, and the figures are counted for all of them
+
+
 def states_on(day, organization_ids=None):
     """The change entries holding each member's state at the end of ``day``, on the register.
 
     With ``organization_ids``, only members whose state then lay in those organizations; the
     candidates come from the change log's organization index, so a community's figures do not
     cost a scan of the whole district.
+
+    Each member's latest entry is picked in one pass over the log (a window numbering each
+    member's entries, latest first), not looked up member by member: at district scale the
+    look-ups were hundreds of thousands of index scans, and PostgreSQL's estimate of them ran
+    into millions.
     """
-    latest = (
-        MemberChange.objects.valid()
-        .filter(member=OuterRef("pk"), effective_date__lte=day)
-        .order_by("-effective_date", "-id")
-        .values("id")[:1]
-    )
-    members = Member.objects.all()
+    latest_first = {"partition_by": F("member_id"), "order_by": [F("effective_date").desc(), F("id").desc()]}
+    entries = MemberChange.objects.valid().filter(effective_date__lte=day)
     if organization_ids is not None:
         been_there = MemberChange.objects.filter(organization_id__in=organization_ids, effective_date__lte=day)
-        members = members.filter(pk__in=been_there.values("member_id"))
-    last_ids = members.annotate(last=Subquery(latest)).filter(last__isnull=False).values("last")
-    states = MemberChange.objects.filter(pk__in=last_ids, standing=Standing.ACTIVE)
+        entries = entries.filter(member_id__in=been_there.values("member_id"))
+    latest = entries.annotate(rank=Window(RowNumber(), **latest_first)).filter(rank=1)
+    # Picked first, then counted: an aggregate over a window-filtered queryset would count inside it.
+    states = MemberChange.objects.filter(pk__in=latest.values("pk"), standing=Standing.ACTIVE)
     if organization_ids is not None:
         states = states.filter(organization_id__in=organization_ids)
     return states
@@ -113,8 +117,10 @@ def figures_by_organization(day, organizations, tree=None):
     tree = tree or TreeAsOf(day)
     subtrees = {org.pk: tree.subtree_ids(org.pk) for org in organizations}
     wanted = set().union(*subtrees.values()) if subtrees else set()
-    whole_streets = all(org.depth == 1 for org in organizations)
-    rows = states_on(day, None if whole_streets else wanted).values("organization_id")
+    # A street's communities hold most of the tree: its thousands of ids would cost more to send
+    # and plan than counting every organization's members and summing only the wanted ones.
+    everything = all(org.depth == 1 for org in organizations) or len(wanted) > MAX_LISTED_ORGANIZATIONS
+    rows = states_on(day, None if everything else wanted).values("organization_id")
     per_node = {row.pop("organization_id"): row for row in rows.annotate(**aggregates(day)).order_by()}
     result = {}
     for org_id, subtree in subtrees.items():
