@@ -87,9 +87,29 @@ def measure(repeat, only, users):
                 cache.clear()
             with CaptureQueriesContext(connection) as queries:
                 client.get(url, follow=True)
-            results[f"{username:7} {name}"] = [statistics.median(times) * 1000, len(queries)]
-    results["members on the register"] = [Member.objects.filter(standing="active").count(), 0]
+            cost = highest_estimate(connection, queries.captured_queries)
+            results[f"{username:7} {name}"] = [statistics.median(times) * 1000, len(queries), cost]
+    results["members on the register"] = [Member.objects.filter(standing="active").count(), 0, 0]
     print(json.dumps(results))
+
+
+def highest_estimate(connection, queries):
+    """PostgreSQL's highest estimated cost among a page's queries (0 on SQLite): an estimate in the
+    millions is what once made it JIT-compile a 50 ms query for a second."""
+    import re
+
+    if connection.vendor != "postgresql":
+        return 0
+    highest = 0.0
+    for query in queries:
+        sql = re.sub(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', "", query["sql"])
+        if not sql.startswith("SELECT"):
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {sql}")
+            plan = cursor.fetchone()[0]
+        highest = max(highest, float(re.search(r"cost=[\d.]+\.\.([\d.]+)", plan).group(1)))
+    return highest
 
 
 def database_url(scale, postgres, suffix):
@@ -170,12 +190,13 @@ def main():
 
 def report(figures, checkouts, scales, args):
     engine = "PostgreSQL, analysed" if args.postgres else "SQLite"
-    print(f"{engine}; median of {args.repeat} requests in ms, × street, and queries per request")
+    print(f"{engine}; median of {args.repeat} requests in ms, × street, queries per request", end="")
+    print(", and the highest estimated cost among them (EXPLAIN)" if args.postgres else "")
     header = f"{'page (user)':42}"
     for label in checkouts:
         for scale in scales:
             header += f" {label + ' ' + scale:>19}" if scale == "street" else f" {scale:>10} {'×':>5}"
-        header += f" {'queries':>12}"
+        header += f" {'queries':>12}" + (f" {'highest estimate':>24}" if args.postgres else "")
     print(header)
     first = figures[next(iter(checkouts)), "street"]
     for name in first:
@@ -183,7 +204,7 @@ def report(figures, checkouts, scales, args):
         for label in checkouts:
             row = figures[label, "street"].get(name)
             if row is None:
-                line += " " * (20 + 17 * (len(scales) - 1) + 13)
+                line += " " * (20 + 17 * (len(scales) - 1) + 13 + (25 if args.postgres else 0))
                 continue
             street = row[0]
             line += f" {street:>19.0f}" if name.startswith("members") else f" {street:>19.1f}"
@@ -195,7 +216,9 @@ def report(figures, checkouts, scales, args):
                     else (f" {value:>10.1f} {value / street:>5.2f}")
                 )
             counts = "/".join(str(figures[label, scale][name][1]) for scale in scales)
+            costs = "/".join(f"{figures[label, scale][name][2]:.0f}" for scale in scales)
             line += f" {counts if not name.startswith('members') else '':>12}"
+            line += f" {costs if not name.startswith('members') and args.postgres else '':>24}"
         print(line)
 
 
