@@ -1083,7 +1083,8 @@ class CareVisit(models.Model):
 
     def clean(self):
         errors = {}
-        if bool(self.member_id) == bool(self.household_id):
+        # The objects, not their ids: a household registered with the visit is saved with it.
+        if (self.member is None) == (self.household is None):
             errors["member"] = _("请选择走访的党员或困难家庭（二者选一）。")
         if self.pairing_id and not self.household_id:
             errors["pairing"] = _("结对帮扶的走访对象应为结对的困难家庭。")
