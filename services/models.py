@@ -900,7 +900,7 @@ class Household(models.Model):
         if not self.name:
             errors["name"] = _("请填写户主姓名。")
         self.kinds = check_choices(self.kinds, self.Kind.choices, "kinds", errors)
-        if not errors and not self.kinds:
+        if "kinds" not in errors and not self.kinds:
             errors["kinds"] = _("请至少选择一种困难类型。")
         _not_in_future(self.closed_on, "closed_on", _("不再列为帮扶对象日期"), errors)
         if errors:
@@ -1194,6 +1194,10 @@ class VisitDue(models.Model):
     @property
     def open(self):
         return self.visit_id is None and not self.cancelled
+
+    @property
+    def visited_name(self):
+        return str(self.member if self.member_id else self.household)
 
     def clean(self):
         if bool(self.member_id) == bool(self.household_id):

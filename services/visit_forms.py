@@ -250,7 +250,7 @@ class VisitForm(forms.ModelForm):
             kinds=cleaned.get("household_kinds") or [],
         )
         try:
-            household.full_clean()
+            household.full_clean(exclude=["name", "kinds"])  # the model's clean() says what is missing
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 name = f"household_{field}"
@@ -260,7 +260,10 @@ class VisitForm(forms.ModelForm):
             self.instance.household = household
 
     def _post_clean(self):
+        before = {name: errors.copy() for name, errors in self.errors.items()}
         super()._post_clean()  # the model's own checks, their messages next to the fields
+        for name, errors in before.items():  # a field that had a message keeps that one
+            self.errors[name] = errors
         if self.cleaned_data.get("target") != self.Target.MEMBER and "member" in self.errors:
             messages = self.errors.pop("member")
             if not any(name in self.errors for name in ("household", "household_name", "pairing")):
@@ -394,6 +397,4 @@ class EndPairingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["ended_on"].required = True
         self.fields["ended_on"].initial = datetime.date.today
-        self.fields["end_reason"].required = True
-        self.fields["end_reason"].error_messages["required"] = _("请填写结束原因。")
         self.fields["ended_on"].error_messages["required"] = _("请填写结束日期。")
