@@ -206,7 +206,7 @@ def _visit_form(request, form, visit=None):
         "chosen_member": attach_places([member])[0] if member else None,
         "chosen_visitors": attach_places(form.chosen_visitors()),
     }
-    return render(request, "services/visits/form.html", context, status=400 if form.errors else 200)
+    return render(request, "services/visits/form.html", context)
 
 
 PURPOSES = ("member", "visitor", "helper")
@@ -220,7 +220,7 @@ def member_search(request):
     if not can_write_anything(request.user):
         raise PermissionDenied
     purpose = request.POST.get("purpose") if request.POST.get("purpose") in PURPOSES else "member"
-    term = request.POST.get("q", "").strip()
+    term = request.POST.get(f"q_{purpose}", request.POST.get("q", "")).strip()  # the pickers' boxes share a form
     found = []
     if term:
         members = (visit_members if purpose == "member" else helper_members)(request.user)
@@ -385,7 +385,7 @@ def household_new(request):
         household = form.save()
         messages.success(request, _("已登记困难家庭“%(name)s”。") % {"name": household.name})
         return redirect("services:household", pk=household.pk)
-    return render(request, "services/visits/household_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "services/visits/household_form.html", {"form": form})
 
 
 @login_required
@@ -422,7 +422,7 @@ def household_edit(request, pk):
         messages.success(request, _("已保存困难家庭“%(name)s”。") % {"name": household.name})
         return redirect("services:household", pk=household.pk)
     context = {"form": form, "household": household}
-    return render(request, "services/visits/household_form.html", context, status=400 if form.errors else 200)
+    return render(request, "services/visits/household_form.html", context)
 
 
 # -- pairings -------------------------------------------------------------------------------------
@@ -543,7 +543,7 @@ def pairing_edit(request, pk):
 def _pairing_form(request, form, pairing=None):
     member = form.chosen_member()
     context = {"form": form, "pairing": pairing, "chosen_member": attach_places([member])[0] if member else None}
-    return render(request, "services/visits/pairing_form.html", context, status=400 if form.errors else 200)
+    return render(request, "services/visits/pairing_form.html", context)
 
 
 @login_required
@@ -558,4 +558,4 @@ def pairing_end(request, pk):
         messages.success(request, _("已结束结对帮扶：%(pairing)s。") % {"pairing": pairing})
         return redirect("services:household", pk=pairing.household_id)
     context = {"form": form, "pairing": pairing}
-    return render(request, "services/visits/pairing_end.html", context, status=400 if form.errors else 200)
+    return render(request, "services/visits/pairing_end.html", context)

@@ -457,7 +457,7 @@ def urls(tree, members):
         "save new visit": (
             "post",
             "/services/visits/new/",
-            dict(street=400, secretary_a=400, secretary_b=400, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
             NOTHING,
         ),
         "new visit to A's member": (
@@ -493,7 +493,7 @@ def urls(tree, members):
         "save visit A": (
             "post",
             f"/services/visits/{care['visit_a'].pk}/edit/",
-            dict(street=400, secretary_a=400, secretary_b=404, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
         "visits due": (
@@ -547,7 +547,7 @@ def urls(tree, members):
         "save household A": (
             "post",
             f"/services/households/{care['household_a'].pk}/edit/",
-            dict(street=400, secretary_a=400, secretary_b=404, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
         "pairings": (
@@ -583,7 +583,7 @@ def urls(tree, members):
         "end pairing A": (
             "post",
             f"/services/pairings/{care['pairing_a'].pk}/end/",
-            dict(street=400, secretary_a=400, secretary_b=404, viewer_a=403),
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
         "service entry list": (
