@@ -100,6 +100,14 @@ def member_organizations_for(user, write=True):
     return organizations_for(user, write).filter(kind__in=Organization.MEMBER_KINDS, dissolved_on__isnull=True)
 
 
+def holds_role_over(user, organization, kinds):
+    """Whether ``user`` holds one of the role ``kinds`` (``Role.Kind``) on ``organization`` or on an
+    organization above it; a superuser does. For rules narrower than "may see" (a sensitive note)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(role.kind in kinds and organization.path.startswith(role.organization.path) for role in _roles(user))
+
+
 def can_reveal_id(user, organization):
     """Whether ``user`` may see full ID numbers of members in ``organization``."""
     return covers(user, organization, reveal=True)

@@ -26,8 +26,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from members.models import Member, MemberChange
-from organizations.models import Organization
+from members.models import Member, MemberChange, Standing
+from organizations.access import holds_role_over
+from organizations.models import Organization, Role
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -875,7 +876,14 @@ class Household(models.Model):
     phone = models.CharField(_lazy("联系电话"), max_length=20, blank=True)
     kinds = models.JSONField(_lazy("困难类型"), default=list, blank=True)  # [Kind]
     notes = models.TextField(_lazy("备注"), blank=True)
+    closed_on = models.DateField(
+        _lazy("不再列为帮扶对象日期"),
+        null=True,
+        blank=True,
+        help_text=_lazy("如已搬离、已脱困或户主去世，填写日期后不再提示“无人结对”。"),
+    )
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _lazy("困难家庭")
@@ -892,8 +900,9 @@ class Household(models.Model):
         if not self.name:
             errors["name"] = _("请填写户主姓名。")
         self.kinds = check_choices(self.kinds, self.Kind.choices, "kinds", errors)
-        if not errors and not self.kinds:
+        if "kinds" not in errors and not self.kinds:
             errors["kinds"] = _("请至少选择一种困难类型。")
+        _not_in_future(self.closed_on, "closed_on", _("不再列为帮扶对象日期"), errors)
         if errors:
             raise ValidationError(errors)
 
@@ -901,8 +910,22 @@ class Household(models.Model):
         return choice_labels(self.kinds, self.Kind.choices)
 
 
+class PairingQuerySet(models.QuerySet):
+    def current(self, day=None):
+        """Pairings in force on ``day`` (today by default): started, and not ended before it."""
+        day = day or datetime.date.today()
+        return self.filter(Q(started_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+    def with_helper_on_register(self):
+        """Pairings whose helper is still on the register (a helper who died or left helps no one)."""
+        return self.filter(member__standing=Standing.ACTIVE)
+
+
 class Pairing(models.Model):
-    """A member paired with a household in need (结对帮扶); visits are logged against it."""
+    """A member paired with a household in need (结对帮扶); visits are logged against it.
+
+    In force from ``started_on`` to ``ended_on`` inclusive. It is behind its agreed frequency when no
+    visit has been logged against it within ``frequency_days`` of the last one (or of the start)."""
 
     member = models.ForeignKey(
         Member, on_delete=models.PROTECT, related_name="pairings", verbose_name=_lazy("帮扶党员")
@@ -915,7 +938,11 @@ class Pairing(models.Model):
     frequency_days = models.PositiveSmallIntegerField(
         _lazy("约定联系周期（天）"), default=60, help_text=_lazy("例如每两个月走访一次填60。")
     )
+    end_reason = models.CharField(_lazy("结束原因"), max_length=200, blank=True)
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
+
+    objects = PairingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _lazy("结对帮扶")
@@ -934,6 +961,8 @@ class Pairing(models.Model):
     def clean(self):
         errors = {}
         _not_before(self.ended_on, self.started_on, "ended_on", _("结束日期不能早于开始日期。"), errors)
+        if self.ended_on and not self.end_reason.strip():
+            errors.setdefault("end_reason", _("请填写结束原因。"))
         if self.frequency_days is not None and not 1 <= self.frequency_days <= 366:
             errors["frequency_days"] = _("联系周期应在1到366天之间。")
         if self.member_id and self.household_id and self.ended_on is None:
@@ -944,6 +973,10 @@ class Pairing(models.Model):
                 errors.setdefault("household", _("该党员已与这户结对。"))
         if errors:
             raise ValidationError(errors)
+
+    def in_force(self, on=None):
+        on = on or datetime.date.today()
+        return self.started_on <= on and (self.ended_on is None or self.ended_on >= on)
 
 
 class CareVisit(models.Model):
@@ -1007,6 +1040,11 @@ class CareVisit(models.Model):
         verbose_name=_lazy("登记人"),
     )
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
+
+    # Who may read a note marked sensitive: the community's secretary and the street's staff
+    # (a role on the visit's organization or above it); never a branch secretary or a viewer.
+    SENSITIVE_NOTES_ROLES = (Role.Kind.STREET_STAFF, Role.Kind.COMMUNITY_SECRETARY)
 
     class Meta:
         verbose_name = _lazy("走访慰问")
@@ -1036,10 +1074,25 @@ class CareVisit(models.Model):
     def is_must_visit(self):
         return self.reason in self.MUST_VISITS
 
+    def notes_visible_to(self, user):
+        """Whether ``user`` (who may see this visit) may read its notes: anyone, unless they are
+        marked sensitive; then only the community's secretary and the street's staff."""
+        if not self.sensitive:
+            return True
+        return holds_role_over(user, self.organization, self.SENSITIVE_NOTES_ROLES)
+
     def clean(self):
         errors = {}
-        if bool(self.member_id) == bool(self.household_id):
+        # The objects, not their ids: a household registered with the visit is saved with it.
+        if (self.member is None) == (self.household is None):
             errors["member"] = _("请选择走访的党员或困难家庭（二者选一）。")
+        if self.pairing_id and not self.household_id:
+            errors["pairing"] = _("结对帮扶的走访对象应为结对的困难家庭。")
+        elif self.pairing_id and self.visited_on and not self.pairing.in_force(self.visited_on):
+            errors["visited_on"] = _("走访日期不在结对帮扶期间（%(start)s至%(end)s）内。") % {
+                "start": self.pairing.started_on,
+                "end": self.pairing.ended_on or _("今"),
+            }
         _not_in_future(self.visited_on, "visited_on", _("走访日期"), errors)
         if self.amount is not None and self.amount < 0:
             errors["amount"] = _("慰问金不能为负数。")
@@ -1052,6 +1105,12 @@ class CareVisit(models.Model):
             errors["pairing"] = _("结对帮扶与走访家庭不一致。")
         if errors:
             raise ValidationError(errors)
+
+
+class VisitDueQuerySet(models.QuerySet):
+    def open(self):
+        """Not yet made and not cancelled."""
+        return self.filter(visit__isnull=True, cancelled=False)
 
 
 class VisitDue(models.Model):
@@ -1106,6 +1165,9 @@ class VisitDue(models.Model):
     )
     cancelled = models.BooleanField(_lazy("已取消"), default=False)
     created_at = models.DateTimeField(_lazy("生成时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
+
+    objects = VisitDueQuerySet.as_manager()
 
     class Meta:
         verbose_name = _lazy("待走访")
@@ -1132,6 +1194,10 @@ class VisitDue(models.Model):
     @property
     def open(self):
         return self.visit_id is None and not self.cancelled
+
+    @property
+    def visited_name(self):
+        return str(self.member if self.member_id else self.household)
 
     def clean(self):
         if bool(self.member_id) == bool(self.household_id):

@@ -6,7 +6,16 @@ import datetime
 import pytest
 
 from members.models import MemberChange
-from services.models import Activity, ServiceEntry, ServiceTeam, TeamMembership
+from services.models import (
+    Activity,
+    CareVisit,
+    Household,
+    Pairing,
+    ServiceEntry,
+    ServiceTeam,
+    TeamMembership,
+    VisitDue,
+)
 from tests.helpers import response_text
 
 ROLES = ["street", "secretary_a", "secretary_b", "viewer_a", "anonymous"]
@@ -48,10 +57,38 @@ def service_objects(tree, members):
     }
 
 
+def visit_objects(tree, members):
+    """A household, a pairing, a visit and a visit falling due in community A (made once per test)."""
+    household_a = Household.objects.filter(organization=tree["a"]).first()
+    if household_a is None:
+        household_a = Household.objects.create(
+            organization=tree["a"], name="孙桂兰", phone="13912345678", kinds=["elderly_alone"]
+        )
+        Pairing.objects.create(member=members["a"], household=household_a, started_on=datetime.date(2024, 1, 1))
+        visit = CareVisit.objects.create(
+            organization=tree["a"], member=members["a"], reason="ill", visited_on=datetime.date(2024, 5, 1)
+        )
+        VisitDue.objects.create(
+            organization=tree["a"],
+            member=members["a"],
+            reason="ill",
+            due_on=datetime.date(2024, 6, 1),
+            source="follow_up",
+            follow_up_of=visit,
+        )
+    return {
+        "household_a": household_a,
+        "pairing_a": household_a.pairings.get(),
+        "visit_a": CareVisit.objects.get(organization=tree["a"]),
+        "due_a": VisitDue.objects.get(organization=tree["a"]),
+    }
+
+
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
     svc = service_objects(tree, members)
+    care = visit_objects(tree, members)
     return {
         "import page": (
             "get",
@@ -399,6 +436,156 @@ def urls(tree, members):
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
+        "visits": (
+            "get",
+            "/services/visits/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "visits of A": (
+            "get",
+            f"/services/visits/?org={tree['a'].pk}&start=2024-01-01",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "new visit": (
+            "get",
+            "/services/visits/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "save new visit": (
+            "post",
+            "/services/visits/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "new visit to A's member": (
+            "get",
+            f"/services/visits/new/?member={a.pk}",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "visit member search": (
+            "post",
+            "/services/visits/member-search/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "visit member pick": (
+            "post",
+            "/services/visits/member-pick/",
+            dict(street=404, secretary_a=404, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "visit A": (
+            "get",
+            f"/services/visits/{care['visit_a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit visit A": (
+            "get",
+            f"/services/visits/{care['visit_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "save visit A": (
+            "post",
+            f"/services/visits/{care['visit_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "visits due": (
+            "get",
+            "/services/visits/due/?status=all",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "overdue visits of A": (
+            "get",
+            f"/services/visits/due/?org={tree['a'].pk}&attention=overdue",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "cancel due visit A": (
+            "get",
+            f"/services/visits/due/{care['due_a'].pk}/cancel/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "households": (
+            "get",
+            "/services/households/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "households of A without a helper": (
+            "get",
+            f"/services/households/?org={tree['a'].pk}&attention=without_helper",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "new household": (
+            "get",
+            "/services/households/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "household A": (
+            "get",
+            f"/services/households/{care['household_a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit household A": (
+            "get",
+            f"/services/households/{care['household_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "save household A": (
+            "post",
+            f"/services/households/{care['household_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "pairings": (
+            "get",
+            "/services/pairings/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "pairings of A behind": (
+            "get",
+            f"/services/pairings/?org={tree['a'].pk}&attention=behind",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "helpers of A": (
+            "get",
+            f"/services/pairings/helpers/?org={tree['a'].pk}&attention=overloaded",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "new pairing": (
+            "get",
+            "/services/pairings/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "edit pairing A": (
+            "get",
+            f"/services/pairings/{care['pairing_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "end pairing A": (
+            "post",
+            f"/services/pairings/{care['pairing_a'].pk}/end/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
         "service entry list": (
             "get",
             "/admin/services/serviceentry/",
@@ -517,6 +704,31 @@ URL_NAMES = [
     "edit team A",
     "join team A",
     "leave team A",
+    "visits",
+    "visits of A",
+    "new visit",
+    "save new visit",
+    "new visit to A's member",
+    "visit member search",
+    "visit member pick",
+    "visit A",
+    "edit visit A",
+    "save visit A",
+    "visits due",
+    "overdue visits of A",
+    "cancel due visit A",
+    "households",
+    "households of A without a helper",
+    "new household",
+    "household A",
+    "edit household A",
+    "save household A",
+    "pairings",
+    "pairings of A behind",
+    "helpers of A",
+    "new pairing",
+    "edit pairing A",
+    "end pairing A",
     "service entry list",
     "service entry of A",
     "edit service entry of A",
