@@ -27,7 +27,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from members.models import Member, MemberChange
-from organizations.models import Organization
+from organizations.access import covers, holds_role
+from organizations.models import Organization, Role
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -1035,6 +1036,18 @@ class CareVisit(models.Model):
     @property
     def is_must_visit(self):
         return self.reason in self.MUST_VISITS
+
+    # Who reads the notes of a visit marked sensitive: the community's secretary and street staff
+    # (not viewers, not branch secretaries).
+    SENSITIVE_NOTES_ROLES = (Role.Kind.COMMUNITY_SECRETARY, Role.Kind.STREET_STAFF)
+
+    def notes_visible_to(self, user):
+        """Whether ``user`` may read this visit's notes — the one rule for every page, print view
+        and export (an export of sensitive visits gives counts only). Needs ``organization`` (one
+        query per visit unless it is selected with the visit)."""
+        if not covers(user, self.organization):
+            return False
+        return not self.sensitive or holds_role(user, self.organization, self.SENSITIVE_NOTES_ROLES)
 
     def clean(self):
         errors = {}
