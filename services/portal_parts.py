@@ -5,9 +5,11 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from members import hooks as member_hooks
 from organizations.access import scope_by
 from portal import registry
 from services import inservice
+from services.member_page import services_section, visits_section
 from services.models import InServiceRegistration, ServiceEntry, ServiceTarget
 
 # -- the organization tree: how each model reaches the organization that scopes it -----------------
@@ -54,3 +56,10 @@ def _in_service_version():
 
 
 registry.version_parts.register(registry.VersionPart("services.in_service", _in_service_version, 60))
+
+# -- a member's page: the services they gave, the visits paid to them ------------------------------
+
+member_hooks.member_sections.register(
+    member_hooks.MemberSection("services.services", "services/inservice/_member_services.html", services_section, 10),
+    member_hooks.MemberSection("services.visits", "services/inservice/_member_visits.html", visits_section, 20),
+)
