@@ -428,7 +428,8 @@ class LetterExport(XlsxExport):
 def _target_text(target):
     parts = []
     if target.hours_target is not None:
-        parts.append(f"服务{target.hours_target}小时")
+        hours = target.hours_target
+        parts.append(f"服务{int(hours) if hours == int(hours) else hours}小时")
     if target.activities_target is not None:
         parts.append(f"参加活动{target.activities_target}次")
     return "、".join(parts)

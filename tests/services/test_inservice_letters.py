@@ -59,7 +59,7 @@ def test_the_print_page_has_the_number_hours_and_signature_line(client, users, y
     assert "县财政局机关党支部：" in page and "3.5 小时" in page and "清理楼道" in page and "义诊" not in page
     assert "社区党组织书记（签字）" in page and "积极参加环境整治。" in page
     assert "print.css" in page
-    assert "服务 8.0 小时、参加活动 4 次" in page
+    assert "服务 8 小时、参加活动 4 次" in page
 
 
 def test_a_correction_after_the_letter_leaves_the_issued_letter_as_printed(client, users, tree, year_2024):
@@ -125,7 +125,7 @@ def test_the_letter_as_xlsx(client, users, year_2024):
     cells = {row[0]: row[1] for row in letter_sheet.iter_rows(min_row=4, values_only=True)}
     assert cells["编号"] == "2024年第1号" and cells["服务时长（小时）"] == 3.5 and cells["服务次数"] == 2
     assert cells["单位党组织"] == "县财政局机关党支部" and cells["社区评价"] == "'=HYPERLINK(1)"
-    assert "社区党组织书记（签字）" in cells
+    assert "社区党组织书记（签字）" in cells and cells["年度目标"] == "服务8小时、参加活动4次"
     assert [row[1:] for row in detail.iter_rows(min_row=4, values_only=True)] == [
         ("清理楼道", 2.0),
         ("帮助独居老人买药", 1.5),

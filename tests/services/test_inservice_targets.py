@@ -47,7 +47,7 @@ def test_street_staff_set_a_target_and_the_list_says_who(client, users, tree):
     assert "effective_year" in again.context["form"].errors and ServiceTarget.objects.get().hours_target == 24
     client.force_login(users["secretary_a"])
     listing = client.get("/services/in-service/targets/").content.decode()
-    assert "服务 24.0 小时" in listing and "street" in listing and "设定目标" not in listing
+    assert "服务 24 小时" in listing and "street" in listing and "设定目标" not in listing
 
 
 def test_a_target_needs_a_figure_that_is_not_negative(client, users, tree):
