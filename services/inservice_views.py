@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -142,10 +143,15 @@ def registration_new(request):
     data = request.POST if request.method == "POST" and not searching else None
     form = RegistrationForm(data, initial=initial, user=request.user)
     if request.method == "POST" and not searching and form.is_valid():
-        registration = form.save()
-        words = {"name": registration.member.name, "org": registration.organization.name}
-        messages.success(request, _("已登记%(name)s到%(org)s报到。") % words)
-        return redirect("services:in_service_registration", pk=registration.pk)
+        try:
+            with transaction.atomic():
+                registration = form.save()
+        except IntegrityError:  # the same registration saved by someone else a moment ago
+            form.add_error("member", _("该党员刚刚已在本社区报到，不能重复报到。"))
+        else:
+            words = {"name": registration.member.name, "org": registration.organization.name}
+            messages.success(request, _("已登记%(name)s到%(org)s报到。") % words)
+            return redirect("services:in_service_registration", pk=registration.pk)
     term = request.POST.get("q", "").strip() if searching else ""
     chosen = _chosen(request)
     context = {"form": form, "term": term, "choices": _member_choices(request, term, chosen)}

@@ -192,3 +192,15 @@ def test_another_communitys_registration_answers_404_and_a_viewer_may_not_change
     assert client.post("/services/in-service/member-search/", {"q": "zwh"}).status_code == 403
     registration.refresh_from_db()
     assert registration.ended_on is None
+
+
+def test_a_registration_saved_by_someone_else_meanwhile_is_refused_not_a_server_error(
+    client, users, tree, members, monkeypatch
+):
+    """Both forms passed their check before either was saved: the database's constraint decides."""
+    client.force_login(users["secretary_a"])
+    monkeypatch.setattr(InServiceRegistration, "clean", lambda self: None)  # the other check came first
+    register(members["a"], tree["a"], D(2023, 3, 1))
+    page = new_registration(client, members["a"], tree["a"])
+    assert page.status_code == 200 and "该党员刚刚已在本社区报到，不能重复报到。" in page.content.decode()
+    assert InServiceRegistration.objects.count() == 1
