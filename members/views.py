@@ -13,7 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members import disclosure
+from members import disclosure, hooks
 from members.changes import ARRIVALS, available_kinds, describe_change
 from members.forms import MemberChangeForm, MemberDetailsForm, MemberFilterForm, NewMemberForm, StaleEdit
 from members.models import Member, MemberChange, Standing, branches_and_groups
@@ -270,6 +270,7 @@ def member_detail(request, pk):
             "can_reveal": can_reveal_id(request.user, member.organization),
             "can_write": may_write,
             "probation": member.probation() if member.standing == Standing.ACTIVE else None,
+            "sections": hooks.sections_for(request, member),
         },
     )
 

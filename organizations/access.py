@@ -91,6 +91,14 @@ def get_for_user(queryset, user, write=False, **lookup):
     return obj
 
 
+def holds_role(user, organization, kinds):
+    """Whether one of ``user``'s roles of ``kinds`` covers ``organization`` (a superuser: always). For
+    the few rules narrower than "may write" (who reads a sensitive visit's notes)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(role.kind in kinds and organization.path.startswith(role.organization.path) for role in _roles(user))
+
+
 def organizations_for(user, write=False, reveal=False):
     return scoped(Organization.objects.all(), user, write, reveal)
 
@@ -98,14 +106,6 @@ def organizations_for(user, write=False, reveal=False):
 def member_organizations_for(user, write=True):
     """Branches and groups the user may place members in (form choices)."""
     return organizations_for(user, write).filter(kind__in=Organization.MEMBER_KINDS, dissolved_on__isnull=True)
-
-
-def holds_role_over(user, organization, kinds):
-    """Whether ``user`` holds one of the role ``kinds`` (``Role.Kind``) on ``organization`` or on an
-    organization above it; a superuser does. For rules narrower than "may see" (a sensitive note)."""
-    if getattr(user, "is_superuser", False):
-        return True
-    return any(role.kind in kinds and organization.path.startswith(role.organization.path) for role in _roles(user))
 
 
 def can_reveal_id(user, organization):

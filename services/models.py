@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from members.models import Member, MemberChange, Standing
-from organizations.access import holds_role_over
+from organizations.access import covers, holds_role
 from organizations.models import Organization, Role
 
 MINUTES_PER_DAY = 24 * 60
@@ -654,6 +654,15 @@ class ServiceEntry(models.Model):
 # -- in-service members (双报到) -------------------------------------------------------------------
 
 
+class InServiceRegistrationQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Registered on or before ``day`` and not ended before it (``InServiceRegistration.active_on``)."""
+        return self.filter(Q(registered_on__lte=day), Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+
+    def under(self, organization):
+        return self.filter(organization__in=Organization.objects.under(organization).values("pk"))
+
+
 class InServiceRegistration(models.Model):
     """An in-service member registered with their home community (在职党员到社区报到)."""
 
@@ -689,6 +698,10 @@ class InServiceRegistration(models.Model):
         verbose_name=_lazy("登记人"),
     )
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    # Tells the home page's cached attention counts that a registration changed (ended, for one).
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
+
+    objects = InServiceRegistrationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _lazy("在职党员报到")
@@ -757,6 +770,7 @@ class ServiceTarget(models.Model):
         verbose_name=_lazy("设定人"),
     )
     set_at = models.DateTimeField(_lazy("设定时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)
 
     class Meta:
         verbose_name = _lazy("在职党员服务目标")
@@ -790,6 +804,35 @@ class ServiceTarget(models.Model):
             .order_by("-effective_year", "-organization__depth")
             .first()
         )
+
+    @classmethod
+    def in_force_for(cls, organizations, year):
+        """{organization id: the target in force in ``year`` (or None)} for many organizations at
+        once, by the same rule as ``in_force``, in one query (targets are a short list)."""
+        steplen = Organization.steplen
+        organizations = list(organizations)
+        ancestors = {org.path[:end] for org in organizations for end in range(steplen, len(org.path) + 1, steplen)}
+        targets = list(
+            cls.objects.filter(organization__path__in=ancestors, effective_year__lte=year)
+            .select_related("organization", "set_by")
+            .order_by("-effective_year", "-organization__depth", "-id")
+        )
+        return {
+            org.pk: next((target for target in targets if org.path.startswith(target.organization.path)), None)
+            for org in organizations
+        }
+
+    @classmethod
+    def in_force_by_year(cls, organization, years):
+        """{year: the target in force that year for ``organization`` (or None)}, in one query."""
+        steplen = Organization.steplen
+        ancestors = [organization.path[:end] for end in range(steplen, len(organization.path) + 1, steplen)]
+        targets = list(
+            cls.objects.filter(organization__path__in=ancestors, effective_year__lte=max(years))
+            .select_related("organization", "set_by")
+            .order_by("-effective_year", "-organization__depth", "-id")
+        )
+        return {year: next((t for t in targets if t.effective_year <= year), None) for year in years}
 
     @property
     def minutes_target(self):
@@ -1075,11 +1118,12 @@ class CareVisit(models.Model):
         return self.reason in self.MUST_VISITS
 
     def notes_visible_to(self, user):
-        """Whether ``user`` (who may see this visit) may read its notes: anyone, unless they are
-        marked sensitive; then only the community's secretary and the street's staff."""
-        if not self.sensitive:
-            return True
-        return holds_role_over(user, self.organization, self.SENSITIVE_NOTES_ROLES)
+        """Whether ``user`` may read this visit's notes — the one rule for every page, print view
+        and export (an export of sensitive visits gives counts only). Needs ``organization`` (one
+        query per visit unless it is selected with the visit)."""
+        if not covers(user, self.organization):
+            return False
+        return not self.sensitive or holds_role(user, self.organization, self.SENSITIVE_NOTES_ROLES)
 
     def clean(self):
         errors = {}

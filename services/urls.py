@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services import activity_views, views, visit_views
+from services import activity_views, inservice_views, views, visit_views
 
 app_name = "services"
 urlpatterns = [
@@ -36,4 +36,20 @@ urlpatterns = [
     path("pairings/helpers/", visit_views.helper_list, name="helpers"),
     path("pairings/<int:pk>/edit/", visit_views.pairing_edit, name="pairing_edit"),
     path("pairings/<int:pk>/end/", visit_views.pairing_end, name="pairing_end"),
+    # In-service members registered in their home community (双报到), the yearly target, the letters
+    path("in-service/", inservice_views.registration_list, name="in_service"),
+    path("in-service/new/", inservice_views.registration_new, name="in_service_new"),
+    path("in-service/member-search/", inservice_views.member_search, name="in_service_member_search"),
+    path("in-service/below-target/", inservice_views.below_target, name="in_service_below_target"),
+    path("in-service/<int:pk>/", inservice_views.registration_detail, name="in_service_registration"),
+    path("in-service/<int:pk>/edit/", inservice_views.registration_edit, name="in_service_edit"),
+    path("in-service/<int:pk>/end/", inservice_views.registration_end, name="in_service_end"),
+    path("in-service/<int:pk>/letter/", inservice_views.letter_new, name="in_service_letter_new"),
+    path("in-service/targets/", inservice_views.target_list, name="in_service_targets"),
+    path("in-service/targets/new/", inservice_views.target_new, name="in_service_target_new"),
+    path("in-service/targets/<int:pk>/edit/", inservice_views.target_edit, name="in_service_target_edit"),
+    path("in-service/letters/", inservice_views.letter_list, name="in_service_letters"),
+    path("in-service/letters/<int:pk>/", inservice_views.letter_detail, name="in_service_letter"),
+    path("in-service/letters/<int:pk>/print/", inservice_views.letter_print, name="in_service_letter_print"),
+    path("in-service/letters/<int:pk>/letter.xlsx", inservice_views.letter_xlsx, name="in_service_letter_xlsx"),
 ]

@@ -9,9 +9,12 @@ from members.models import MemberChange
 from services.models import (
     Activity,
     CareVisit,
+    FeedbackLetter,
     Household,
+    InServiceRegistration,
     Pairing,
     ServiceEntry,
+    ServiceTarget,
     ServiceTeam,
     TeamMembership,
     VisitDue,
@@ -49,11 +52,23 @@ def service_objects(tree, members):
             served_on=datetime.date(2024, 5, 1),
             minutes=120,
         )
+    registration_a = InServiceRegistration.objects.filter(member=members["a"]).first()
+    if registration_a is None:
+        registration_a = InServiceRegistration.objects.create(
+            member=members["a"], organization=tree["a"], registered_on=datetime.date(2024, 3, 1), employer="县财政局"
+        )
+        FeedbackLetter.objects.create(organization=tree["a"], registration=registration_a, year=2024, number=1)
+        ServiceTarget.objects.create(
+            organization=tree["street"], effective_year=datetime.date.today().year, hours_target=20
+        )
     return {
         "entry_a": entry_a,
         "team_a": team_a,
         "activity_a": Activity.objects.get(team=team_a),
         "membership_a": team_a.memberships.get(),
+        "registration_a": registration_a,
+        "letter_a": FeedbackLetter.objects.get(registration=registration_a),
+        "target": ServiceTarget.objects.get(),
     }
 
 
@@ -586,6 +601,145 @@ def urls(tree, members):
             dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
             NOTHING,
         ),
+        # in-service members (双报到): registrations, targets, letters
+        "in-service": (
+            "get",
+            "/services/in-service/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "in-service of A": (
+            "get",
+            f"/services/in-service/?org={tree['a'].pk}&year=2024",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "new registration": (
+            "get",
+            "/services/in-service/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "save new registration": (
+            "post",
+            "/services/in-service/new/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "registration member search": (
+            "post",
+            "/services/in-service/member-search/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403),
+            NOTHING,
+        ),
+        "registration A": (
+            "get",
+            f"/services/in-service/{svc['registration_a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "edit registration A": (
+            "get",
+            f"/services/in-service/{svc['registration_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "save registration A": (
+            "post",
+            f"/services/in-service/{svc['registration_a'].pk}/edit/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "end registration A": (
+            "get",
+            f"/services/in-service/{svc['registration_a'].pk}/end/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "save end of registration A": (
+            "post",
+            f"/services/in-service/{svc['registration_a'].pk}/end/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "letter form A": (
+            "get",
+            f"/services/in-service/{svc['registration_a'].pk}/letter/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "issue letter A": (
+            "post",
+            f"/services/in-service/{svc['registration_a'].pk}/letter/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+        "below target": (
+            "get",
+            "/services/in-service/below-target/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "below target of A": (
+            "get",
+            f"/services/in-service/below-target/?org={tree['a'].pk}&year=2024",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "targets": (
+            "get",
+            "/services/in-service/targets/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "new target": (
+            "get",
+            "/services/in-service/targets/new/",
+            dict(street=200, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
+        "save new target": (
+            "post",
+            "/services/in-service/targets/new/",
+            dict(street=200, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
+        "edit target": (
+            "get",
+            f"/services/in-service/targets/{svc['target'].pk}/edit/",
+            dict(street=200, secretary_a=403, secretary_b=403, viewer_a=403),
+            NOTHING,
+        ),
+        "letters": (
+            "get",
+            "/services/in-service/letters/",
+            dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200),
+            NOTHING,
+        ),
+        "letters of A": (
+            "get",
+            f"/services/in-service/letters/?org={tree['a'].pk}&year=2024",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "letter A": (
+            "get",
+            f"/services/in-service/letters/{svc['letter_a'].pk}/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "letter print A": (
+            "get",
+            f"/services/in-service/letters/{svc['letter_a'].pk}/print/",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
+        "letter xlsx A": (
+            "get",
+            f"/services/in-service/letters/{svc['letter_a'].pk}/letter.xlsx",
+            dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200),
+            NOTHING,
+        ),
         "service entry list": (
             "get",
             "/admin/services/serviceentry/",
@@ -729,6 +883,29 @@ URL_NAMES = [
     "new pairing",
     "edit pairing A",
     "end pairing A",
+    "in-service",
+    "in-service of A",
+    "new registration",
+    "save new registration",
+    "registration member search",
+    "registration A",
+    "edit registration A",
+    "save registration A",
+    "end registration A",
+    "save end of registration A",
+    "letter form A",
+    "issue letter A",
+    "below target",
+    "below target of A",
+    "targets",
+    "new target",
+    "save new target",
+    "edit target",
+    "letters",
+    "letters of A",
+    "letter A",
+    "letter print A",
+    "letter xlsx A",
     "service entry list",
     "service entry of A",
     "edit service entry of A",
