@@ -1,7 +1,9 @@
 """What the councils app plugs into the layers below it (portal/registry.py, organizations/hooks.py).
 Imported once at start-up by ``PortalConfig.ready()``; nothing below imports this app."""
 
+from councils import appraisal_views
 from organizations.access import scope_by
+from portal import registry
 
 # -- the organization tree: how each model reaches the organization that scopes it -----------------
 
@@ -16,3 +18,11 @@ scope_by("councils.schedulerule", "street")
 scope_by("councils.exemption", "organization")
 scope_by("councils.appraisalround", "organization")
 scope_by("councils.appraisal", "round__organization")
+
+# -- a member's page: their appraisals, with the evidence of each year ----------------------------
+
+registry.member_sections.register(
+    registry.MemberSection(
+        "councils.appraisals", "councils/_member_appraisals.html", appraisal_views.member_section, 20
+    )
+)

@@ -27,11 +27,13 @@ from organizations.access import (
     scoped,
 )
 from organizations.models import Organization
+from portal import registry
 from portal.dashboard import cached, request_version
 from portal.exports import XlsxExport
 from portal.identity import id_birth_date, id_gender, validate_id_number
 from portal.models import AuditEntry
 from portal.params import SEARCH_KEY, BadParameter, date_param, stash_search, stashed_search
+from portal.views import Part
 
 PAGE_SIZE = 50
 
@@ -270,8 +272,19 @@ def member_detail(request, pk):
             "can_reveal": can_reveal_id(request.user, member.organization),
             "can_write": may_write,
             "probation": member.probation() if member.standing == Standing.ACTIVE else None,
+            "sections": _sections(request, member),
         },
     )
+
+
+def _sections(request, member):
+    """What the apps above the register show on a member's page (portal.registry.member_sections)."""
+    found = []
+    for section in registry.member_sections:
+        context = section.context(request, member)
+        if context is not None:
+            found.append(Part(section.template, context))
+    return found
 
 
 @login_required

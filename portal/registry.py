@@ -9,6 +9,8 @@ which ``PortalConfig.ready()`` imports at start-up (``autodiscover_modules("port
 - ``columns``, ``tables``, ``summaries``, ``sheets``, ``row_warnings``: the dashboard's figures per
   organization as of a day, its small tables of the selected organization, its export's sheets;
 - ``panels``: a template and a context function in a named slot of the home page or the dashboard;
+- ``member_sections``: a template and a context function shown on a member's page (an app above
+  the register adds what it knows of the member without the members app importing it);
 - ``demo_steps``: the demo data, built step by step in order;
 - ``version_parts``: what the dashboard's cached figures are computed from;
 - ``provide_scopes()``: the one app that says what an organization is and who may see which (the
@@ -219,6 +221,16 @@ class Panel:
             raise ImproperlyConfigured(f"panel {self.key!r}: no slot {self.slot!r} on the {self.page!r} page")
 
 
+@dataclass(frozen=True)
+class MemberSection:
+    """A section of a member's page: ``context(request, member)`` (None leaves it out) for ``template``."""
+
+    key: str
+    template: str
+    context: Callable[[Any, Any], dict | None]
+    order: int = 100
+
+
 # -- demo data ------------------------------------------------------------------------------------
 
 
@@ -299,4 +311,5 @@ sheets = Registry("export sheet")
 row_warnings = Registry("row warnings")
 version_parts = Registry("version part")
 panels = Registry("panel")
+member_sections = Registry("member section")
 demo_steps = Registry("demo step")
