@@ -234,8 +234,8 @@ class AppraisalRoundForm(forms.ModelForm):
             year = cleaned.get("year")
             if year and AppraisalRound.objects.filter(organization=org, year=year).exists():
                 self.add_error("year", _("%(org)s%(year)d年度的民主评议已经建立。") % {"org": org.name, "year": year})
-            # The round's meeting is the year's appraisal meeting of the branch, if held.
-            if year:
+            elif year:
+                # The round's meeting is the year's appraisal meeting of the branch, if held.
                 self.instance.meeting = (
                     Meeting.objects.filter(organization=org, kind=MeetingKind.APPRAISAL, held_on__year=year)
                     .order_by("-held_on")

@@ -248,7 +248,7 @@ class Meeting(models.Model):
                     "orgs": "、".join(str(OrgKind(kind).label) for kind in allowed),
                 }
         if self.kind != MeetingKind.LESSON and (self.lecturer_id or self.lecturer_name):
-            errors["lecturer"] = _("只有党课需要填写授课人。")
+            errors["lecturer" if self.lecturer_id else "lecturer_name"] = _("只有党课需要填写授课人。")
         if self.theme_id and self.kind != MeetingKind.THEME_DAY:
             errors["theme"] = _("只有主题党日可以对应月度主题。")
         for role in ("host", "recorder", "lecturer"):
@@ -917,7 +917,7 @@ class AppraisalRound(models.Model):
         if self.meeting_id:
             if self.meeting.organization_id != self.organization_id:
                 errors["meeting"] = _("评议会议应是本支部的会议。")
-            elif self.meeting.date and self.meeting.date.year != self.year:
+            elif self.year and self.meeting.date and self.meeting.date.year != self.year:
                 errors["meeting"] = _("评议会议应在该年度召开。")
         if errors:
             raise ValidationError(errors)

@@ -299,3 +299,24 @@ def test_the_ledgers_list_the_meetings_and_everyones_attendance(client, users, t
     assert ("张卫华", "应到", "有", "出席") in [row[3:7] for row in rows]
     assert ("街道来人", "列席", "无", "出席") in [row[3:7] for row in rows]
     assert client.get(f"/councils/meetings/ledger.xlsx?{query}&end=bad").status_code == 400
+
+
+def test_a_lecturer_is_refused_for_a_meeting_that_is_not_a_lesson(client, users, tree):
+    client.force_login(users["branch_a1"])
+    data = {"organization": tree["a1"].pk, "kind": "general", "planned_on": "2024-06-15", "lecturer_name": "李老师"}
+    response = client.post("/councils/meetings/new/", data)
+    assert response.status_code == 200 and "只有党课需要填写授课人" in response.content.decode()
+    assert Meeting.objects.count() == 0
+    client.post("/councils/meetings/new/", {**data, "kind": "lesson"})
+    assert Meeting.objects.get().lecturer_name == "李老师"
+
+
+def test_host_and_recorder_are_picked_from_the_meetings_own_list(client, users, tree, meeting, people):
+    outsider = new_member(tree["a2"], "外支部")
+    client.force_login(users["branch_a1"])
+    edit = f"/councils/meetings/{meeting.pk}/edit/"
+    refused = client.post(edit, {"held_on": "2024-06-15", "host": outsider.pk})
+    assert refused.status_code == 200 and Meeting.objects.get().host is None
+    client.post(edit, {"held_on": "2024-06-15", "host": people["王芳"].pk, "recorder_name": "社区干事小李"})
+    meeting.refresh_from_db()
+    assert (meeting.person("host"), meeting.person("recorder")) == ("王芳", "社区干事小李")
