@@ -83,9 +83,12 @@ class MeetingForm(forms.ModelForm):
             for role in ("host", "recorder", "lecturer"):
                 self.fields[role].queryset = people
                 self.fields[role].label_from_instance = lambda member: member.name
+            # The street's themes of the two years around the meeting (a bounded list to choose from).
+            day = meeting.date or timezone.localdate()
             self.fields["theme"].queryset = MonthlyTheme.objects.filter(
-                organization__path=meeting.organization.street_path
-            ).order_by("-month")[:24]
+                organization__path=meeting.organization.street_path,
+                month__range=(datetime.date(day.year - 1, 1, 1), datetime.date(day.year + 1, 12, 31)),
+            ).order_by("-month")
             if meeting.kind != MeetingKind.LESSON:
                 del self.fields["lecturer"], self.fields["lecturer_name"]
             if meeting.kind != MeetingKind.THEME_DAY:

@@ -224,6 +224,9 @@ def meeting_attendance(request, pk):
         raise PermissionDenied
     if request.method == "POST":
         return _mark(request, meeting)
+    if meeting.is_locked:
+        messages.info(request, _("会议记录已锁定，出席情况不能再修改。"))
+        return redirect("councils:detail", pk=meeting.pk)
     rows = _rows(meeting)
     context = {
         "meeting": meeting,

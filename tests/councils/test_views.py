@@ -8,7 +8,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import load_workbook
 
-from councils.models import ATTACHMENT_MAX_BYTES, Attachment, Attendance, Decision, Meeting, MinutesRevision
+from councils.models import (
+    ATTACHMENT_MAX_BYTES,
+    Attachment,
+    Attendance,
+    Decision,
+    Meeting,
+    MinutesRevision,
+    MonthlyTheme,
+)
 from members.models import MemberChange
 from tests.conftest import new_member
 
@@ -320,3 +328,15 @@ def test_host_and_recorder_are_picked_from_the_meetings_own_list(client, users, 
     client.post(edit, {"held_on": "2024-06-15", "host": people["王芳"].pk, "recorder_name": "社区干事小李"})
     meeting.refresh_from_db()
     assert (meeting.person("host"), meeting.person("recorder")) == ("王芳", "社区干事小李")
+
+
+def test_a_theme_party_day_takes_the_streets_theme_of_the_month(client, users, tree, people):
+    theme = MonthlyTheme.objects.create(organization=tree["street"], month=D(2024, 7, 1), title="学习党章")
+    MonthlyTheme.objects.create(organization=tree["street"], month=D(2020, 7, 1), title="太早的主题")
+    day = Meeting.objects.create(organization=tree["a1"], kind="theme_day", held_on=D(2024, 7, 5))
+    client.force_login(users["branch_a1"])
+    form = client.get(f"/councils/meetings/{day.pk}/edit/").content.decode()
+    assert "学习党章" in form and "太早的主题" not in form
+    client.post(f"/councils/meetings/{day.pk}/edit/", {"held_on": "2024-07-05", "theme": theme.pk})
+    day.refresh_from_db()
+    assert day.theme == theme
