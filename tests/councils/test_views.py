@@ -340,3 +340,34 @@ def test_a_theme_party_day_takes_the_streets_theme_of_the_month(client, users, t
     client.post(f"/councils/meetings/{day.pk}/edit/", {"held_on": "2024-07-05", "theme": theme.pk})
     day.refresh_from_db()
     assert day.theme == theme
+
+
+def test_the_pages_cost_the_same_queries_for_few_or_many(
+    client, users, tree, meeting, people, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users["branch_a1"])
+    pages = [f"/councils/meetings/{meeting.pk}/", f"/councils/meetings/{meeting.pk}/attendance/"]
+    pages.append(f"/councils/meetings/?org={tree['a1'].pk}&start=2024-01-01&end=2024-12-31")
+
+    def costs():
+        found = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    few = costs()
+    bigger = Meeting.objects.create(organization=tree["a1"], kind="general", held_on=D(2024, 6, 20))
+    for index in range(12):
+        new_member(tree["a1g1"], f"新党员{index}")
+    for day in range(1, 15):
+        Meeting.objects.create(organization=tree["a1g1"], kind="group", held_on=D(2024, 5, day)).freeze_attendance()
+    bigger.freeze_attendance()
+    for row in bigger.attendances.all()[:6]:
+        bigger.mark(row.member, "present")
+    pages[:2] = [f"/councils/meetings/{bigger.pk}/", f"/councils/meetings/{bigger.pk}/attendance/"]
+    assert costs() == few
