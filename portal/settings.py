@@ -10,6 +10,8 @@ Everything that differs between machines comes from environment variables:
   ``DJANGO_SESSION_IDLE_MINUTES`` (30), ``DJANGO_LOG_FORMAT`` (``json`` or ``text``), ``DJANGO_LOG_LEVEL``.
 - ``DATABASE_URL``: PostgreSQL in production (``postgres://user@host:5432/name``); a SQLite
   file next to ``manage.py`` when unset.
+- ``DJANGO_MEDIA_ROOT``: where uploaded files (meeting attachments) are kept; ``media/`` next to
+  ``manage.py`` when unset.
 - ``DJANGO_EMAIL_HOST`` (and ``DJANGO_EMAIL_PORT``, ``DJANGO_DEFAULT_FROM_EMAIL``) switch
   password-reset mail from the console to SMTP.
 """
@@ -70,6 +72,7 @@ INSTALLED_APPS = [
     "organizations",
     "members",
     "services",
+    "councils",
 ]
 
 MIDDLEWARE = [
@@ -181,6 +184,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, serve straight from the app folders (no collectstatic needed for the demo or tests).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
+# Uploaded files (meeting photos, scanned sign-in sheets) go through Django's storage API; they are
+# served only through views that check the user's scope, never straight from MEDIA_ROOT.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_URL = "media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("organizations/", include("organizations.urls")),
     path("services/", include("services.urls")),
+    path("councils/", include("councils.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),

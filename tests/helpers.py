@@ -26,6 +26,8 @@ def response_text(response):
         book = load_workbook(BytesIO(response.content))
         cells = [cell for sheet in book for row in sheet.iter_rows(values_only=True) for cell in row]
         return "\n".join(f"{c:%Y-%m-%d}" if isinstance(c, datetime.date) else str(c) for c in cells if c is not None)
+    if getattr(response, "streaming", False):  # a file (a meeting's photo): whatever text it holds
+        return b"".join(response.streaming_content).decode(errors="replace")
     text = response.content.decode()
     for value in re.findall(r'value="([^"]+)"', text):
         try:

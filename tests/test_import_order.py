@@ -1,4 +1,5 @@
-"""Imports run one way: portal ← organizations ← members ← services, councils (DESIGN.md, issue 17).
+"""Imports run one way: portal ← organizations ← members ← services ← councils (DESIGN.md, issue 17;
+councils reads the services ledger for the evidence beside a member's appraisal, never the other way).
 
 An app may import itself and the layers below it, never one above it nor a neighbour on its own
 layer; the portal imports no app. Apps above plug into the layers below (portal/registry.py,
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = {"portal": 0, "organizations": 1, "members": 2, "services": 3, "councils": 3}
+LAYERS = {"portal": 0, "organizations": 1, "members": 2, "services": 3, "councils": 4}
 BY_NAME = {"import_module", "import_string", "get_model"}
 
 
@@ -78,6 +79,7 @@ def test_an_import_against_the_order_is_caught(package, source):
         ("organizations", "from portal import registry"),
         ("members", "from organizations.models import Organization\nfrom portal.identity import make_id_number"),
         ("services", "import members.models"),
+        ("councils", "from services.models import ServiceEntry\nfrom members.models import Member"),
     ],
 )
 def test_an_import_along_the_order_is_allowed(package, source):

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 
+from councils.models import AppraisalRound, Attachment, Meeting
 from members.models import MemberChange
 from services.models import (
     Activity,
@@ -99,12 +100,91 @@ def visit_objects(tree, members):
     }
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # the meeting attachment the matrix serves
+
+
+def council_objects(tree, members):
+    """A general meeting of branch A1 (with its list, an attachment and a decision-free record), a
+    committee meeting still waiting for its list, and A1's appraisal round (made once per test)."""
+    from django.core.files.base import ContentFile
+
+    meeting = Meeting.objects.filter(organization=tree["a1"], kind="general").first()
+    if meeting is None:
+        meeting = Meeting.objects.create(organization=tree["a1"], kind="general", held_on=datetime.date(2024, 6, 1))
+        meeting.freeze_attendance()
+        attachment = Attachment(meeting=meeting, content_type="image/png", size=16, original_name="photo.png")
+        attachment.file.save("photo.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8), save=False)
+        attachment.save()
+        Meeting.objects.create(organization=tree["a1"], kind="committee", held_on=datetime.date(2024, 6, 2))
+        appraisal_round = AppraisalRound.objects.create(organization=tree["a1"], year=2024)
+        appraisal_round.enrol()
+    return {
+        "meeting_a": meeting,
+        "committee_a": Meeting.objects.get(organization=tree["a1"], kind="committee"),
+        "attachment_a": meeting.attachments.get(),
+        "round_a": AppraisalRound.objects.get(organization=tree["a1"]),
+    }
+
+
+def council_urls(tree, members):
+    c = council_objects(tree, members)
+    meeting = f"/councils/meetings/{c['meeting_a'].pk}"
+    org_a = f"org={tree['a'].pk}"
+    everyone = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)
+    in_a = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200)
+    write_a = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403)
+    write_any = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)
+    moved_a = dict(street=302, secretary_a=302, secretary_b=404, viewer_a=403)
+    return {
+        "meetings": ("get", "/councils/meetings/", everyone, NOTHING),
+        "meetings of A": ("get", f"/councils/meetings/?{org_a}&start=2024-01-01&end=2024-12-31", in_a, NOTHING),
+        "new meeting": ("get", "/councils/meetings/new/", write_any, NOTHING),
+        "save new meeting": ("post", "/councils/meetings/new/", write_any, NOTHING),
+        "meeting A": ("get", f"{meeting}/", in_a, NOTHING),
+        "edit meeting A": ("get", f"{meeting}/edit/", write_a, NOTHING),
+        "save meeting A": ("post", f"{meeting}/edit/", write_a, NOTHING),
+        "committee of A": ("get", f"/councils/meetings/{c['committee_a'].pk}/expected/", write_a, NOTHING),
+        "choose committee of A": ("post", f"/councils/meetings/{c['committee_a'].pk}/expected/", write_a, NOTHING),
+        "attendance A": ("get", f"{meeting}/attendance/", write_a, NOTHING),
+        "mark attendance A": (
+            "post",
+            f"{meeting}/attendance/",
+            dict(street=404, secretary_a=404, secretary_b=404, viewer_a=403),  # no such row
+            NOTHING,
+        ),
+        "guest A": ("post", f"{meeting}/guests/", write_a, NOTHING),
+        "decision A": ("post", f"{meeting}/decisions/", write_a, NOTHING),
+        "attach A": ("post", f"{meeting}/attachments/", moved_a, NOTHING),
+        "attachment A": ("get", f"{meeting}/attachments/{c['attachment_a'].pk}/", in_a, NOTHING),
+        "lock A": ("post", f"{meeting}/lock/", moved_a, NOTHING),
+        "minutes A": ("get", f"{meeting}/print/", in_a, NOTHING),
+        "meeting sign-in sheet A": ("get", f"{meeting}/sign-in-sheet/", in_a, NOTHING),
+        "book A1": ("get", f"/councils/meetings/book/?org={tree['a1'].pk}&year=2024", in_a, NOTHING),
+        "meeting ledger A": ("get", f"/councils/meetings/ledger.xlsx?{org_a}", in_a, NOTHING),
+        "attendance ledger A": ("get", f"/councils/meetings/attendance.xlsx?{org_a}", in_a, NOTHING),
+        "appraisals": ("get", "/councils/appraisals/", everyone, NOTHING),
+        "appraisals of A": ("get", f"/councils/appraisals/?{org_a}", in_a, NOTHING),
+        "new appraisal": ("get", "/councils/appraisals/new/", write_any, NOTHING),
+        "save new appraisal": ("post", "/councils/appraisals/new/", write_any, NOTHING),
+        "appraisal A": ("get", f"/councils/appraisals/{c['round_a'].pk}/", in_a, NOTHING),
+        "grade appraisal A": (
+            "post",
+            f"/councils/appraisals/{c['round_a'].pk}/",
+            dict(street=302, secretary_a=302, secretary_b=404, viewer_a=403),
+            NOTHING,
+        ),
+    }
+
+
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
     svc = service_objects(tree, members)
     care = visit_objects(tree, members)
     return {
+        **council_urls(tree, members),
         "import page": (
             "get",
             "/members/import/",
@@ -915,6 +995,33 @@ URL_NAMES = [
     "roles",
     "email addresses",
     "background jobs",
+    "meetings",
+    "meetings of A",
+    "new meeting",
+    "save new meeting",
+    "meeting A",
+    "edit meeting A",
+    "save meeting A",
+    "committee of A",
+    "choose committee of A",
+    "attendance A",
+    "mark attendance A",
+    "guest A",
+    "decision A",
+    "attach A",
+    "attachment A",
+    "lock A",
+    "minutes A",
+    "meeting sign-in sheet A",
+    "book A1",
+    "meeting ledger A",
+    "attendance ledger A",
+    "appraisals",
+    "appraisals of A",
+    "new appraisal",
+    "save new appraisal",
+    "appraisal A",
+    "grade appraisal A",
 ]
 
 

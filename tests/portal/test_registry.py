@@ -12,6 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from openpyxl import load_workbook
 
+from members import hooks as member_hooks
 from members.models import Member
 from organizations.models import Organization
 from portal import demo, registry
@@ -43,6 +44,7 @@ NODES = Column(
     "test.nodes", "组织个数", nodes_under, href=lambda board, pk: f"/visits/?org={pk}", sort=nodes_under, order=75
 )
 TEMPLATES = {
+    "test/_member.html": '<p class="test-member">{{ name }}：{{ user.username }}</p>',
     "test/_home.html": '<p class="test-panel">{{ org.name }} · {{ day|date:"Y-m-d" }}</p>',
     "test/_headline.html": '<p class="test-headline">{{ name }}</p>',
 }
@@ -128,6 +130,20 @@ def test_panels_and_tables_show_for_the_users_own_organization(client, users, tr
     assert '<p class="test-headline">甲社区党支部</p>' in dashboard
     assert "<h2>走访情况</h2>" in dashboard
     assert "<h2>走访情况</h2>" not in client.get("/dashboard/", {"date": "2024-05-01"}).content.decode()  # today only
+
+
+def test_a_member_section_shows_on_the_members_page_when_it_has_something_to_say(client, users, members, plugged):
+    said = member_hooks.MemberSection(
+        "test.member",
+        "test/_member.html",
+        lambda request, member: {"name": member.name} if member.name == "张卫华" else None,
+    )
+    client.force_login(users["street"])
+    with member_hooks.member_sections.registered(said):
+        page = client.get(f"/members/{members['a'].pk}/").content.decode()
+        assert '<p class="test-member">张卫华：street</p>' in page
+        assert "test-member" not in client.get(f"/members/{members['b'].pk}/").content.decode()
+    assert "test-member" not in client.get(f"/members/{members['a'].pk}/").content.decode()
 
 
 def test_nothing_is_left_once_unregistered(client, users, tree):

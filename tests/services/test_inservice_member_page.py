@@ -88,7 +88,8 @@ def test_the_member_page_costs_the_same_queries_with_many_services_and_visits(
 
 def test_services_plugs_its_sections_in():
     """The members app imports none of it: tests/test_import_order.py walks every module."""
-    assert [section.key for section in hooks.member_sections] == ["services.services", "services.visits"]
+    keys = [section.key for section in hooks.member_sections]
+    assert keys.index("services.services") < keys.index("services.visits")
 
 
 def test_a_section_returning_none_is_left_out(client, users, members):
