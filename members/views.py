@@ -133,7 +133,8 @@ def _member_list_page(request, conditions, url_query):
     }
     partial = request.htmx and request.htmx.target == "results"
     if partial and form.org_choices_follow_community:
-        # The organizations offered follow the community chosen: the select is swapped with the results.
+        # The organizations offered follow the community chosen: the select is swapped in with the
+        # results (the form listens for changes on the grid around it, which stays).
         form.fields["org"].widget.attrs["hx-swap-oob"] = "true"
         context["org_choices"] = form["org"]
     return render(request, "members/_results.html" if partial else "members/list.html", context)

@@ -188,3 +188,26 @@ def test_a_secretary_maps_an_unknown_column_in_the_preview_and_imports(watched, 
     assert Member.objects.count() == 20
     assert Member.objects.get(id_number=ident(1)).category == POSTS_READ[1]
     watched.assert_clean()
+
+
+def test_a_district_wide_list_offers_communities_then_the_chosen_ones_branches(
+    watched, live_server, users, tree, members, monkeypatch
+):
+    """More organizations than a select can offer (a district): the communities first; choosing one
+    brings its branches into the same select, which keeps filtering the list."""
+    monkeypatch.setattr("members.forms.ORG_CHOICES_LIMIT", 3)
+    page = watched.page
+    log_in(watched, live_server, "street", PASSWORD)
+    page.goto(f"{live_server.url}/members/")
+    select, results = page.get_by_label("所在组织"), page.locator("#results")
+    expect(select.locator("option", has_text="甲第一支部")).to_have_count(0)
+    select.select_option(label="甲社区党支部")
+    expect(results).to_contain_text("共 1 名党员")
+    expect(select.locator("option", has_text="甲第一支部")).to_have_count(1)
+    expect(select).to_have_value(str(tree["a"].pk))
+    select.select_option(label="　甲第二支部")  # the branch the options swapped in, chosen: still filters
+    expect(results).to_contain_text("共 0 名党员")
+    select.select_option(label="乙社区党支部")
+    expect(results).to_contain_text("李秀英")
+    expect(select.locator("option", has_text="甲第一支部")).to_have_count(0)
+    watched.assert_clean()
