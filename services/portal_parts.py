@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from organizations.access import scope_by
 from portal import registry
 from portal.registry import AttentionItem, Column, Panel, Severity, Sheet, Summary, VersionPart
-from services import dashboard, home
+from services import dashboard, demo, home
 from services.models import (
     Activity,
     CareVisit,
@@ -123,3 +123,7 @@ registry.sheets.register(
 registry.panels.register(
     Panel("services.year", "home", "body", "services/_home_services.html", home.year_figures, 15),
 )
+
+# -- demo data: after the register (members serve, are visited, register where they live) ----------
+
+registry.demo_steps.register(registry.DemoStep("services.demo", demo.build, 40, describe=demo.describe))
