@@ -9,9 +9,9 @@ child, over the board's period (``board.start``..``board.day``), as the ledger s
   the period.
 
 A child's figures are those of its subtree as the tree stood on the day (``board.outline.tree``),
-so a group that moved between branches counts where it was then. Everything comes from eight
-grouped queries whatever the number of organizations, members or activities, and is computed once
-per board (``board.shared``); the portal caches the page until the data version moves
+so a group that moved between branches counts where it was then. Everything comes from six
+queries whatever the number of organizations, members or activities, and is computed once per
+board (``board.shared``); the portal caches the page until the data version moves
 (``services/portal_parts.py`` registers what that version reads).
 """
 
@@ -55,110 +55,103 @@ def compute_rows(board):
     tree = board.outline.tree
     nodes = [board.outline.node.pk, *(child.pk for child in board.outline.children)]
     subtrees = {pk: tree.subtree_ids(pk) for pk in nodes}
-    return figures_by_node(subtrees, tree, board.start, board.day)
+    return figures_by_node(board.scope, subtrees, board.start, board.day, tree)
 
 
-def figures_by_node(subtrees, tree, start, day):
-    """{node id: ServiceRow} for ``subtrees`` ({node id: ids of the organizations under it}; the
-    first is the whole, the others parts of it) over ``start``..``day``; the in-service members'
-    figures only with ``tree`` (the ``TreeAsOf`` the subtrees come from)."""
-    whole = next(iter(subtrees.values()))
+def figures_by_node(scope, subtrees, start, day, tree=None):
+    """{node id: ServiceRow} for ``subtrees`` ({node id: ids of the organizations under it}: first
+    ``scope``'s whole subtree, then parts of it) over ``start``..``day``; the in-service members'
+    figures only with ``tree`` (the ``TreeAsOf`` the subtrees come from).
+
+    The ledger is read once, summed per organization and member (a few tens of thousands of rows
+    for a district's year); the corrections, which are few, once more; the rest is small.
+    """
+    whole = subtrees[scope.pk]
     rows = {pk: ServiceRow() for pk in subtrees}
     owners = defaultdict(list)  # organization id → the nodes whose subtree holds it
     for pk, ids in subtrees.items():
         for org_id in ids:
             owners[org_id].append(pk)
-    entries = ServiceEntry.objects.period(start, day, as_of=day).filter(organization__in=list(whole)).order_by()
+    # The organizations under the scope now, and any that were under it on the day and have moved
+    # out since (rows of organizations outside ``whole`` are left aside below).
+    moved_out = [
+        org_id for org_id in whole if tree is not None and not tree.node[org_id]["path"].startswith(scope.path)
+    ]
+    place = Q(organization__in=Organization.objects.filter(path__startswith=scope.path).values("pk"))
+    if moved_out:
+        place |= Q(organization__in=moved_out)
+    entries = ServiceEntry.objects.period(start, day, as_of=day).filter(place).order_by()
 
-    # 1. Minutes and original entries per organization, rolled up.
-    for row in entries.values("organization").annotate(
+    # 1. Net minutes and original entries per organization and member.
+    pairs = entries.values_list("organization", "member").annotate(
         net=Sum("minutes"), originals=Count("id", filter=Q(corrects__isnull=True))
-    ):
-        for pk in owners[row["organization"]]:
-            rows[pk].minutes += row["net"]
-            rows[pk].person_times += row["originals"]
-    # 2. Members who served, counted once per node.
-    counts = entries.filter(corrects__isnull=True).aggregate(
-        **{
-            f"n{pk}": Count("member", distinct=True, filter=None if ids is whole else Q(organization__in=list(ids)))
-            for pk, ids in subtrees.items()
-        }
     )
-    for pk in subtrees:
-        rows[pk].members = counts[f"n{pk}"]
-    # 3-4. Corrections (rare): originals brought to nothing, members left with nothing.
-    nets = corrected_nets(entries, "organization", "member")
-    for (org_id, _member, _root), net in nets.items():
-        if net <= 0:
+    served = defaultdict(int)  # (node, member) → net minutes
+    by_pair = {}
+    for org_id, member, net, originals in pairs:
+        if org_id not in owners:
+            continue
+        by_pair[org_id, member] = [net, originals]
+        for pk in owners[org_id]:
+            rows[pk].minutes += net
+            rows[pk].person_times += originals
+            served[pk, member] += net
+    for (pk, _member), net in served.items():
+        rows[pk].members += net > 0  # served at least once, corrections netted
+    # 2. Corrections (rare): the originals they bring to nothing no longer count as a person-time.
+    for (org_id, member, _root), net in corrected_nets(entries, "organization", "member").items():
+        if net <= 0 and (org_id, member) in by_pair:
+            by_pair[org_id, member][1] -= 1
             for pk in owners[org_id]:
                 rows[pk].person_times -= 1
-    corrected_members = {member for _org, member, _root in nets}
-    if corrected_members:
-        per_member = defaultdict(int)
-        for org_id, member, net in (
-            entries.filter(member__in=corrected_members)
-            .values_list("organization", "member")
-            .annotate(net=Sum("minutes"))
-        ):
-            for pk in owners[org_id]:
-                per_member[pk, member] += net
-        for (pk, _member), net in per_member.items():
-            if net <= 0:
-                rows[pk].members -= 1
-    # 5. Care visits made in the period.
+    # 3. Care visits made in the period.
     for org_id, n in (
-        CareVisit.objects.filter(organization__in=list(whole), visited_on__range=(start, day))
+        CareVisit.objects.filter(place, visited_on__range=(start, day))
         .values_list("organization")
         .annotate(n=Count("id"))
         .order_by()
     ):
-        for pk in owners[org_id]:
+        for pk in owners.get(org_id, ()):
             rows[pk].visits += n
     if tree is not None:
-        _in_service(rows, owners, whole, tree, entries, start, day)
+        _in_service(rows, owners, place, tree, by_pair, day)
     return rows
 
 
-def _in_service(rows, owners, whole, tree, entries, start, day):
-    """6-8. Registrations in force on ``day``, and whether each member's service in the registering
-    community over the period reaches the yearly target in force."""
+def _in_service(rows, owners, place, tree, by_pair, day):
+    """Registrations in force on ``day``, and whether each member's service in the registering
+    community over the period (``by_pair``: net minutes and standing entries per organization and
+    member) reaches the yearly target in force."""
     registrations = (
-        InServiceRegistration.objects.filter(organization__in=list(whole), registered_on__lte=day)
+        InServiceRegistration.objects.filter(place, registered_on__lte=day)
         .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .values_list("organization", "member")
         .order_by()
     )
-    pairs = set(registrations.values_list("organization", "member"))
+    pairs = {(org_id, member) for org_id, member in registrations if org_id in owners}
     if not pairs:
         return
-    targets = _targets(tree, {org_id for org_id, _member in pairs}, day.year)
-    served = entries.filter(member__in=registrations.values("member"))
+    communities = {org_id for org_id, _member in pairs}
+    targets = _targets(tree, communities, day.year)
+    community_of = {below: org_id for org_id in communities for below in tree.subtree_ids(org_id)}
+    registered = {member for _org_id, member in pairs}
     minutes, times = defaultdict(int), defaultdict(int)
-    community_of = {}
-    for org_id in {org_id for org_id, _member in pairs}:
-        for below in tree.subtree_ids(org_id):
-            community_of[below] = org_id
-    for org_id, member, net, originals in (
-        served.values_list("organization", "member")
-        .annotate(net=Sum("minutes"), originals=Count("id", filter=Q(corrects__isnull=True)))
-        .order_by()
-    ):
-        if org_id in community_of:
+    for (org_id, member), (net, standing) in by_pair.items():
+        if member in registered and org_id in community_of:
             minutes[community_of[org_id], member] += net
-            times[community_of[org_id], member] += originals
-    for (org_id, member, _root), net in corrected_nets(served, "organization", "member").items():
-        if net <= 0 and org_id in community_of:
-            times[community_of[org_id], member] -= 1
+            times[community_of[org_id], member] += standing
     seen = defaultdict(set)
-    for org_id, member in pairs:
+    for org_id, member in sorted(pairs):
         target = targets.get(org_id)
         met = target is not None and _meets(target, minutes[org_id, member], times[org_id, member])
         for pk in owners[org_id]:
-            first = member not in seen[pk]  # a member registered in two communities counts once above them
+            if member in seen[pk]:
+                continue  # a member registered in two communities counts once above them
             seen[pk].add(member)
-            rows[pk].registered += first
+            rows[pk].registered += 1
             if target is not None:
-                rows[pk].with_target += first
-                rows[pk].met += met and first
+                rows[pk].with_target += 1
+                rows[pk].met += met
 
 
 def _meets(target, minutes, times):

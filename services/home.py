@@ -20,7 +20,7 @@ def year_figures(request, org, day, today):
 
     def compute():
         ids = set(Organization.objects.under(org).values_list("pk", flat=True))
-        return figures_by_node({org.pk: ids}, None, start, day)[org.pk]
+        return figures_by_node(org, {org.pk: ids}, start, day)[org.pk]
 
     figures = cached(f"home-services:{org.pk}:{day}", compute, request_version(request))
     return {"panel": {"figures": figures, "start": start, "day": day, "org": org}}

@@ -46,12 +46,17 @@ def standing_by(entries, field):
 
 def corrected_nets(entries, *fields):
     """{(``fields`` values…, original id): net minutes} of the originals in ``entries`` that have
-    corrections there: one query, over the few corrected entries only."""
-    corrected = entries.filter(corrects__isnull=False).values("corrects")
+    corrections there. Corrections are rare: they are read first, then their originals by id."""
+    corrections = list(entries.order_by().filter(corrects__isnull=False).values_list(*fields, "corrects", "minutes"))
     nets = defaultdict(int)
-    rows = entries.order_by().filter(Q(pk__in=corrected) | Q(corrects__in=corrected))
-    for *keys, pk, root, minutes in rows.values_list(*fields, "id", "corrects", "minutes"):
-        nets[(*keys, root or pk)] += minutes
+    if not corrections:
+        return nets
+    roots = {row[-2] for row in corrections}
+    for *keys, pk, minutes in entries.order_by().filter(pk__in=roots).values_list(*fields, "id", "minutes"):
+        nets[(*keys, pk)] += minutes
+    for *keys, root, minutes in corrections:
+        if (*keys, root) in nets:  # an original is always recorded before its corrections
+            nets[(*keys, root)] += minutes
     return nets
 
 

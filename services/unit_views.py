@@ -88,7 +88,7 @@ def unit_new(request):
         unit = form.save()
         messages.success(request, _("已登记驻区单位“%(name)s”。") % {"name": unit.name})
         return redirect("services:unit", pk=unit.pk)
-    return render(request, "services/units/unit_form.html", {"form": form}, status=400 if form.errors else 200)
+    return render(request, "services/units/unit_form.html", {"form": form})
 
 
 @login_required
@@ -124,7 +124,7 @@ def unit_edit(request, pk):
         messages.success(request, _("已保存驻区单位“%(name)s”。") % {"name": unit.name})
         return redirect("services:unit", pk=unit.pk)
     context = {"form": form, "unit": unit}
-    return render(request, "services/units/unit_form.html", context, status=400 if form.errors else 200)
+    return render(request, "services/units/unit_form.html", context)
 
 
 # -- co-building agreements -----------------------------------------------------------------------
@@ -168,7 +168,7 @@ def agreement_new(request, pk):
         messages.success(request, _("已登记共建协议“%(title)s”。") % {"title": agreement.title})
         return redirect("services:agreement", pk=agreement.pk)
     context = {"form": form, "unit": unit}
-    return render(request, "services/units/agreement_form.html", context, status=400 if form.errors else 200)
+    return render(request, "services/units/agreement_form.html", context)
 
 
 @login_required
@@ -200,7 +200,7 @@ def agreement_edit(request, pk):
         messages.success(request, _("已保存共建协议“%(title)s”。") % {"title": agreement.title})
         return redirect("services:agreement", pk=agreement.pk)
     context = {"form": form, "unit": agreement.unit, "agreement": agreement}
-    return render(request, "services/units/agreement_form.html", context, status=400 if form.errors else 200)
+    return render(request, "services/units/agreement_form.html", context)
 
 
 # -- ledgers (台账) ---------------------------------------------------------------------------------

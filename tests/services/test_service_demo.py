@@ -68,7 +68,7 @@ def test_in_service_members_are_registered_with_varied_hours_some_below_the_targ
     target = ServiceTarget.in_force(seeded, TODAY.year)
     assert target is not None and target.organization == seeded and target.hours_target > 0
     tree = TreeAsOf(TODAY, under=seeded)
-    row = figures_by_node({seeded.pk: tree.subtree_ids(seeded.pk)}, tree, TODAY.replace(month=1, day=1), TODAY)[
+    row = figures_by_node(seeded, {seeded.pk: tree.subtree_ids(seeded.pk)}, TODAY.replace(month=1, day=1), TODAY, tree)[
         seeded.pk
     ]
     assert row.registered >= 6 and 0 < row.met < row.registered
