@@ -10,11 +10,9 @@ from portal import registry
 from portal.registry import AttentionItem, Column, Panel, Severity, Sheet, Summary, VersionPart
 from services import dashboard, demo, home
 from services.models import (
-    Activity,
     CareVisit,
     CoBuildingAgreement,
     InServiceRegistration,
-    ResidentUnit,
     ServiceEntry,
     ServiceTarget,
 )
@@ -78,8 +76,6 @@ registry.version_parts.register(
     VersionPart(
         "services.agreements", lambda: CoBuildingAgreement.objects.aggregate(last=Max("updated_at"))["last"], 54
     ),
-    VersionPart("services.activities", lambda: Activity.objects.aggregate(last=Max("id"))["last"], 55),
-    VersionPart("services.units", lambda: ResidentUnit.objects.aggregate(last=Max("updated_at"))["last"], 56),
 )
 
 _value = dashboard.value
@@ -122,6 +118,14 @@ registry.sheets.register(
 
 registry.panels.register(
     Panel("services.year", "home", "body", "services/_home_services.html", home.year_figures, 15),
+    Panel(
+        "services.ledgers",
+        "dashboard",
+        "buttons",
+        "services/_dashboard_buttons.html",
+        lambda board: {"org": board.scope, "start": board.start, "day": board.day},
+        20,
+    ),
 )
 
 # -- demo data: after the register (members serve, are visited, register where they live) ----------

@@ -71,12 +71,7 @@ def unit_urls(tree, svc):
         "units": ("get", "/services/units/", READ, NOTHING),
         "units of A": ("get", f"/services/units/?org={a}", READ_A, NOTHING),
         "new unit": ("get", "/services/units/new/", WRITE, NOTHING),
-        "save new unit": (
-            "post",
-            "/services/units/new/",
-            dict(WRITE, street=400, secretary_a=400, secretary_b=400),
-            NOTHING,
-        ),
+        "save new unit": ("post", "/services/units/new/", WRITE, NOTHING),
         "unit A": ("get", f"/services/units/{unit}/", READ_A, NOTHING),
         "edit unit A": ("get", f"/services/units/{unit}/edit/", WRITE_A, NOTHING),
         "save unit A": ("post", f"/services/units/{unit}/edit/", dict(WRITE_A, street=302, secretary_a=302), NOTHING),
@@ -84,7 +79,7 @@ def unit_urls(tree, svc):
         "save new agreement of A": (
             "post",
             f"/services/units/{unit}/agreements/new/",
-            dict(WRITE_A, street=400, secretary_a=400),
+            WRITE_A,
             NOTHING,
         ),
         "agreements": ("get", "/services/agreements/", READ, NOTHING),
@@ -94,7 +89,7 @@ def unit_urls(tree, svc):
         "save agreement A": (
             "post",
             f"/services/agreements/{agreement}/edit/",
-            dict(WRITE_A, street=400, secretary_a=400),
+            WRITE_A,
             NOTHING,
         ),
         "ledgers": ("get", "/services/ledgers/", READ, NOTHING),
