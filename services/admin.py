@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -100,8 +101,29 @@ class ServiceTeamAdmin(ScopedImportExportAdmin):
     fields = ("organization", "name", "kind", "leader", "founded_on", "dissolved_on", "description")
 
 
+ACTIVITY_FIELDS = ["organization", "team", "title", "kind", "convenience_kind", "starts_at", "ends_at", "place"]
+ACTIVITY_FIELDS += ["credited_minutes", "beneficiaries", "description", "agreement"]
+
+
+class ActivityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ACTIVITY_FIELDS
+
+    def clean(self):
+        cleaned = super().clean()
+        agreement = cleaned.get("agreement")
+        organization = cleaned.get("organization") or (
+            self.instance.organization if self.instance.organization_id else None
+        )
+        if agreement and organization and agreement.organization.community_path != organization.community_path:
+            self.add_error("agreement", _("共建协议不属于本社区。"))
+        return cleaned
+
+
 @admin.register(Activity)
 class ActivityAdmin(ScopedImportExportAdmin):
+    form = ActivityAdminForm
     resource_classes = [ActivityResource]
     organization_kinds = [Organization.Kind.COMMUNITY, Organization.Kind.BRANCH]
     list_display = ("title", "starts_at", "organization", "kind", "team", "beneficiaries")
@@ -109,8 +131,7 @@ class ActivityAdmin(ScopedImportExportAdmin):
     search_fields = ("title",)
     date_hierarchy = "starts_at"
     list_select_related = ("organization", "team")
-    fields = ("organization", "team", "title", "kind", "convenience_kind", "starts_at", "ends_at", "place")
-    fields += ("credited_minutes", "beneficiaries", "description", "agreement")
+    fields = ACTIVITY_FIELDS
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.entries.exists():

@@ -235,3 +235,31 @@ def test_the_change_forms_offer_only_organizations_the_user_may_write_to(client,
     form = client.get(f"/admin/services/{model}/add/").context["adminform"].form
     offered = set(form.fields["organization"].queryset)
     assert tree["a"] in offered and tree["b"] not in offered and tree["street"] not in offered
+
+
+def test_an_activity_cannot_be_tied_to_another_communitys_agreement_in_the_admin(client, users, tree):
+    from services.models import CoBuildingAgreement
+    from tests.helpers import admin_form_data
+
+    unit_b = ResidentUnit.objects.create(organization=tree["b"], name="乙社区超市")
+    agreement_b = CoBuildingAgreement.objects.create(
+        unit=unit_b, organization=tree["b"], title="乙社区共建协议", starts_on=datetime.date(2024, 1, 1)
+    )
+    activity = Activity.objects.create(
+        organization=tree["a"], title="义诊", starts_at=datetime.datetime(2024, 5, 1, 9, tzinfo=SH)
+    )
+    client.force_login(users["street"])
+    url = f"/admin/services/activity/{activity.pk}/change/"
+    data = admin_form_data(client.get(url), agreement=agreement_b.pk, starts_at_0="2024-05-01", starts_at_1="09:00")
+    data.update(ends_at_0="", ends_at_1="")
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["agreement"] == ["共建协议不属于本社区。"]
+    activity.refresh_from_db()
+    assert activity.agreement is None
+    data["agreement"] = ""
+    data["title"] = "联合义诊"
+    saved = client.post(url, data)
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    activity.refresh_from_db()
+    assert activity.title == "联合义诊"
