@@ -64,10 +64,12 @@ class Row:
 
 class Board:
     """The dashboard of ``scope`` as of ``day``. Parts read ``scope``, ``day``, ``today``, ``is_today``
-    and ``outline``, and share work through ``shared``."""
+    and ``outline``, and share work through ``shared``. Figures of a period (hours served, visits
+    made) cover ``start``..``day``: from 1 January of the day's year unless another start is given."""
 
-    def __init__(self, scope, day, today=None):
+    def __init__(self, scope, day, today=None, start=None):
         self.scope, self.day = scope, day
+        self.start = start if start is not None and start <= day else day.replace(month=1, day=1)
         self.today = today or datetime.date.today()
         self.is_today = day >= self.today
         self.version = data_version()
@@ -85,7 +87,7 @@ class Board:
 
     def page(self):
         """Everything the page and the export show, computed once per day and state of the data."""
-        return cached(f"page:{self.scope.pk}:{self.day}:{self.is_today}", self._page, self.version)
+        return cached(f"page:{self.scope.pk}:{self.start}:{self.day}:{self.is_today}", self._page, self.version)
 
     def _page(self):
         overview, rows = self._rows()

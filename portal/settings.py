@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "import_export",
     "portal",
     "organizations",
     "members",
@@ -149,6 +150,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # The worker writes a heartbeat this often; one silent for eight beats is taken for dead.
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("PORTAL_WORKER_HEARTBEAT_SECONDS", "15"))
+
+# django-import-export (admin import/export of resident units, teams and activities): a
+# formula-like cell is escaped on export; an uploaded file waits for its confirmation in the shared
+# cache, not on one server's disk; every row is checked by the model's own clean() and the whole
+# import is one transaction.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.CacheStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -90,7 +90,8 @@ def _attention_counts(items, scope, today, version):
 
 
 def _board_for(request, strict=False):
-    """The dashboard of ``?org=`` (or the user's own top organization) as of ``?date=``."""
+    """The dashboard of ``?org=`` (or the user's own top organization) as of ``?date=``, its period's
+    figures from ``?start=`` (1 January of that year by default)."""
     org_id = pk_or_none(request.GET.get("org"))
     if org_id:
         scope = registry.scopes().get(request.user, org_id)
@@ -99,7 +100,25 @@ def _board_for(request, strict=False):
         if not tops:
             raise PermissionDenied
         scope = tops[0]
-    return Board(scope, _day_from(request, strict))
+    day = _day_from(request, strict)
+    return Board(scope, day, start=_start_from(request, day, strict))
+
+
+def _start_from(request, day, strict=False):
+    """The ``?start=`` of the period, not after ``day``; None for the default (1 January)."""
+    if strict:
+        start = strict_date_param(request, "start")
+    else:
+        start, problem = date_param(request, "start")
+        if problem:
+            messages.warning(request, problem)
+    if start is not None and start > day:
+        problem = _("起始日期不能晚于统计日期，已按当年1月1日起统计。")
+        if strict:
+            raise BadParameter(problem)
+        messages.warning(request, problem)
+        return None
+    return start
 
 
 def _page_columns():
@@ -158,7 +177,9 @@ def _row_cells(row, board, columns, items=None):
     items = registry.attention.where(severity=Severity.HIGH) if items is None else items
     return {
         "name": row.node.name,
-        "href": first_href if row.node.is_leaf and first_href else f"?org={row.node.pk}&date={board.day:%Y-%m-%d}",
+        "href": first_href
+        if row.node.is_leaf and first_href
+        else f"?org={row.node.pk}&date={board.day:%Y-%m-%d}&start={board.start:%Y-%m-%d}",
         "kind_label": row.node.kind_label,
         "cells": cells,
         "warnings": row.warnings,

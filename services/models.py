@@ -179,6 +179,7 @@ class ResidentUnit(models.Model):
     offers_note = models.CharField(_lazy("资源说明"), max_length=500, blank=True)
     asks = models.TextField(_lazy("需求"), blank=True)
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _lazy("驻区单位")
@@ -216,6 +217,8 @@ class CoBuildingAgreement(models.Model):
     ends_on = models.DateField(_lazy("结束日期"), null=True, blank=True)
     content = models.TextField(_lazy("共建内容"), blank=True)
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    # Moves the home page's cached attention counts when an end date changes (services/portal_parts.py).
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _lazy("共建协议")

@@ -1,7 +1,7 @@
 """What the services app plugs into the layers below it (portal/registry.py, organizations/hooks.py).
 Imported once at start-up by ``PortalConfig.ready()``; nothing below imports this app."""
 
-from django.db.models import Max
+from django.db.models import Count, Max, Sum
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,10 +10,19 @@ from members import hooks as member_hooks
 from members.models import MemberChange
 from organizations.access import scope_by
 from portal import registry
-from portal.registry import Severity
-from services import inservice, visits
+from portal.registry import AttentionItem, Column, Panel, Severity, Sheet, Summary, VersionPart
+from services import dashboard, demo, home, inservice, visits
 from services.member_page import services_section, visits_section
-from services.models import CareVisit, Household, InServiceRegistration, Pairing, ServiceEntry, ServiceTarget, VisitDue
+from services.models import (
+    CareVisit,
+    CoBuildingAgreement,
+    Household,
+    InServiceRegistration,
+    Pairing,
+    ServiceEntry,
+    ServiceTarget,
+    VisitDue,
+)
 
 # -- the organization tree: how each model reaches the organization that scopes it -----------------
 
@@ -150,3 +159,101 @@ member_hooks.member_sections.register(
     member_hooks.MemberSection("services.services", "services/inservice/_member_services.html", services_section, 10),
     member_hooks.MemberSection("services.visits", "services/inservice/_member_visits.html", visits_section, 20),
 )
+
+# -- resident units and co-building agreements (services/unit_views.py) ----------------------------
+
+registry.attention.register(
+    AttentionItem(
+        key="services.agreements_ending",
+        title=_("共建协议即将到期"),
+        hint=_("60天内到期的共建协议：请与驻区单位商议续签。"),
+        severity=Severity.MEDIUM,
+        counter=home.count_agreements_ending,
+        url=lambda org: f"{reverse('services:agreements')}?org={org.pk}&ending=1",
+        unit=_("份"),
+        order=300,
+    )
+)
+
+
+def _version_of(model, **changing):
+    """What moves when a row of ``model`` is added (its largest id) or, through ``changing``
+    (aggregates over a small table), changed in place."""
+    return lambda: tuple(model.objects.aggregate(last=Max("id"), **changing).values())
+
+
+# What the dashboard's service columns, the home page's service figures and the agreements
+# ending soon are computed from: the ledger is append-only (its largest id moves with every entry,
+# a correction included); a registration's end, a target's figures and an agreement's dates
+# change in place, so those tables add what moves when they do.
+registry.version_parts.register(
+    VersionPart("services.entries", lambda: ServiceEntry.objects.aggregate(last=Max("id"))["last"], 50),
+    VersionPart("services.visits", lambda: CareVisit.objects.aggregate(last=Max("id"))["last"], 51),
+    VersionPart(
+        "services.registrations",
+        _version_of(InServiceRegistration, ended=Max("ended_on"), ends=Count("ended_on")),
+        52,
+    ),
+    VersionPart(
+        "services.targets",
+        _version_of(ServiceTarget, hours=Sum("hours_target"), times=Sum("activities_target"), at=Max("set_at")),
+        53,
+    ),
+    VersionPart(
+        "services.agreements", lambda: CoBuildingAgreement.objects.aggregate(last=Max("updated_at"))["last"], 54
+    ),
+)
+
+_value = dashboard.value
+registry.columns.register(
+    Column(
+        "services.hours",
+        _("服务时长"),
+        _value(lambda row: row.hours),
+        sort=_value(lambda row: row.minutes),
+        export_label=_("服务时长（小时）"),
+        width=11,
+        order=200,
+    ),
+    Column(
+        "services.person_times",
+        _("服务人次"),
+        _value(lambda row: row.person_times),
+        sort=_value(lambda row: row.person_times),
+        order=210,
+    ),
+    Column(
+        "services.members",
+        _("参与服务党员"),
+        _value(lambda row: row.members),
+        sort=_value(lambda row: row.members),
+        width=12,
+        order=220,
+    ),
+    Column(
+        "services.visits", _("走访慰问"), _value(lambda row: row.visits), sort=_value(lambda row: row.visits), order=230
+    ),
+    Column("services.registered", _("双报到登记"), _value(lambda row: row.registered), width=11, order=240),
+    Column("services.met", _("达到服务目标"), _value(lambda row: row.met_text), export=False, width=12, order=250),
+    Column("services.met_count", _("达到服务目标"), _value(lambda row: row.met), page=False, width=12, order=251),
+)
+registry.summaries.register(Summary("services.period", dashboard.period_title, dashboard.summary_rows, 60))
+registry.sheets.register(
+    Sheet("services.overview", "服务情况", [("项目", 24), ("数值", 16)], dashboard.sheet_rows, 50),
+)
+
+registry.panels.register(
+    Panel("services.year", "home", "body", "services/_home_services.html", home.year_figures, 15),
+    Panel(
+        "services.ledgers",
+        "dashboard",
+        "buttons",
+        "services/_dashboard_buttons.html",
+        lambda board: {"org": board.scope, "start": board.start, "day": board.day},
+        20,
+    ),
+)
+
+# -- demo data: after the register (members serve, are visited, register where they live) ----------
+
+registry.demo_steps.register(registry.DemoStep("services.demo", demo.build, 40, describe=demo.describe))

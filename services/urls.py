@@ -1,6 +1,6 @@
 from django.urls import path
 
-from services import activity_views, inservice_views, views, visit_views
+from services import activity_views, inservice_views, unit_views, views, visit_views
 
 app_name = "services"
 urlpatterns = [
@@ -52,4 +52,15 @@ urlpatterns = [
     path("in-service/letters/<int:pk>/", inservice_views.letter_detail, name="in_service_letter"),
     path("in-service/letters/<int:pk>/print/", inservice_views.letter_print, name="in_service_letter_print"),
     path("in-service/letters/<int:pk>/letter.xlsx", inservice_views.letter_xlsx, name="in_service_letter_xlsx"),
+    # Resident units, co-building agreements and the services' ledgers (services/unit_views.py).
+    path("units/", unit_views.unit_list, name="units"),
+    path("units/new/", unit_views.unit_new, name="unit_new"),
+    path("units/<int:pk>/", unit_views.unit_detail, name="unit"),
+    path("units/<int:pk>/edit/", unit_views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/agreements/new/", unit_views.agreement_new, name="agreement_new"),
+    path("agreements/", unit_views.agreement_list, name="agreements"),
+    path("agreements/<int:pk>/", unit_views.agreement_detail, name="agreement"),
+    path("agreements/<int:pk>/edit/", unit_views.agreement_edit, name="agreement_edit"),
+    path("ledgers/", unit_views.ledgers, name="ledgers"),
+    path("ledgers/<slug:kind>.xlsx", unit_views.ledger_download, name="ledger"),
 ]

@@ -116,7 +116,7 @@ def test_the_export_has_a_sheet_per_table_and_is_audited(client, users, history)
     client.force_login(users["street"])
     response = client.get("/dashboard/export.xlsx", {"date": "2022-07-01"})
     book = load_workbook(BytesIO(response.content))
-    assert book.sheetnames == ["总体情况", "下级组织", "党员人数趋势", "组织数量"]
+    assert book.sheetnames == ["总体情况", "下级组织", "党员人数趋势", "组织数量", "服务情况"]
     assert book["总体情况"]["B4"].value == 5
     rows = {row[0]: row[2] for row in book["下级组织"].iter_rows(min_row=4, values_only=True)}
     assert rows == {"甲社区党支部": 2, "乙社区党支部": 3}

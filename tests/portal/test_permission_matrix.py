@@ -2,6 +2,7 @@
 ID number or phone appears only where the disclosure rule (members/disclosure.py) lets that role see it."""
 
 import datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -10,10 +11,12 @@ from members.models import MemberChange
 from services.models import (
     Activity,
     CareVisit,
+    CoBuildingAgreement,
     FeedbackLetter,
     Household,
     InServiceRegistration,
     Pairing,
+    ResidentUnit,
     ServiceEntry,
     ServiceTarget,
     ServiceTeam,
@@ -62,6 +65,12 @@ def service_objects(tree, members):
         ServiceTarget.objects.create(
             organization=tree["street"], effective_year=datetime.date.today().year, hours_target=20
         )
+    unit_a = ResidentUnit.objects.filter(organization=tree["a"]).first()
+    if unit_a is None:
+        unit_a = ResidentUnit.objects.create(organization=tree["a"], name="县人民医院", offers=["hall"])
+        CoBuildingAgreement.objects.create(
+            unit=unit_a, organization=tree["a"], title="共建协议", starts_on=datetime.date(2024, 1, 1)
+        )
     return {
         "entry_a": entry_a,
         "team_a": team_a,
@@ -70,7 +79,64 @@ def service_objects(tree, members):
         "registration_a": registration_a,
         "letter_a": FeedbackLetter.objects.get(registration=registration_a),
         "target": ServiceTarget.objects.get(),
+        "unit_a": unit_a,
+        "agreement_a": unit_a.agreements.get(),
     }
+
+
+WRITE = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)
+READ = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)
+READ_A = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200)
+WRITE_A = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403)
+
+
+def unit_urls(tree, svc):
+    """Resident units, agreements, the services' ledgers and their admin import/export."""
+    a, unit, agreement, activity = tree["a"].pk, svc["unit_a"].pk, svc["agreement_a"].pk, svc["activity_a"].pk
+    period = f"org={a}&start=2024-01-01&end=2024-12-31"
+    found = {
+        "units": ("get", "/services/units/", READ, NOTHING),
+        "units of A": ("get", f"/services/units/?org={a}", READ_A, NOTHING),
+        "new unit": ("get", "/services/units/new/", WRITE, NOTHING),
+        "save new unit": ("post", "/services/units/new/", WRITE, NOTHING),
+        "unit A": ("get", f"/services/units/{unit}/", READ_A, NOTHING),
+        "edit unit A": ("get", f"/services/units/{unit}/edit/", WRITE_A, NOTHING),
+        "save unit A": ("post", f"/services/units/{unit}/edit/", dict(WRITE_A, street=302, secretary_a=302), NOTHING),
+        "new agreement of A": ("get", f"/services/units/{unit}/agreements/new/", WRITE_A, NOTHING),
+        "save new agreement of A": (
+            "post",
+            f"/services/units/{unit}/agreements/new/",
+            WRITE_A,
+            NOTHING,
+        ),
+        "agreements": ("get", "/services/agreements/", READ, NOTHING),
+        "agreements ending in A": ("get", f"/services/agreements/?org={a}&ending=1", READ_A, NOTHING),
+        "agreement A": ("get", f"/services/agreements/{agreement}/", READ_A, NOTHING),
+        "edit agreement A": ("get", f"/services/agreements/{agreement}/edit/", WRITE_A, NOTHING),
+        "save agreement A": (
+            "post",
+            f"/services/agreements/{agreement}/edit/",
+            WRITE_A,
+            NOTHING,
+        ),
+        "ledgers": ("get", "/services/ledgers/", READ, NOTHING),
+        "ledgers of A": ("get", f"/services/ledgers/?{period}", READ_A, NOTHING),
+    }
+    for kind in ("activities", "hours", "visits", "pairings", "units"):
+        found[f"{kind} ledger of A"] = ("get", f"/services/ledgers/{kind}.xlsx?{period}", READ_A, NOTHING)
+    for model, pk in (("residentunit", unit), ("serviceteam", svc["team_a"].pk), ("activity", activity)):
+        found[f"admin {model} list"] = ("get", f"/admin/services/{model}/", READ, NOTHING)
+        found[f"admin {model} of A"] = ("get", f"/admin/services/{model}/{pk}/change/", READ_A, NOTHING)
+        found[f"admin edit {model} of A"] = ("post", f"/admin/services/{model}/{pk}/change/", WRITE_A, NOTHING)
+        found[f"admin {model} add"] = ("get", f"/admin/services/{model}/add/", WRITE, NOTHING)
+        found[f"admin {model} import"] = ("get", f"/admin/services/{model}/import/", WRITE, NOTHING)
+        found[f"admin {model} confirm import"] = ("post", f"/admin/services/{model}/process_import/", WRITE, NOTHING)
+        found[f"admin {model} export"] = ("get", f"/admin/services/{model}/export/", READ, NOTHING)
+    return found
+
+
+_ANY = SimpleNamespace(pk=0)  # the names do not depend on the objects
+UNIT_URL_NAMES = list(unit_urls({"a": _ANY}, dict.fromkeys(("unit_a", "agreement_a", "activity_a", "team_a"), _ANY)))
 
 
 def visit_objects(tree, members):
@@ -874,6 +940,7 @@ def urls(tree, members):
             dict(street=403, secretary_a=403, secretary_b=403, viewer_a=403),
             NOTHING,
         ),
+        **unit_urls(tree, svc),
     }
 
 
@@ -1022,6 +1089,7 @@ URL_NAMES = [
     "save new appraisal",
     "appraisal A",
     "grade appraisal A",
+    *UNIT_URL_NAMES,
 ]
 
 
@@ -1063,5 +1131,8 @@ def test_the_matrix_covers_every_admin_model(client, users):
         "account.emailaddress",
         "django_tasks_database.dbtaskresult",
         "services.serviceentry",
+        "services.residentunit",
+        "services.serviceteam",
+        "services.activity",
     }
     assert {model._meta.label_lower for model in admin.site._registry} == covered
