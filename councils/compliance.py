@@ -217,6 +217,7 @@ class Judgement:
     scope_id: int
     year: int
     today: datetime.date
+    day_over: bool = False
     results: list = field(default_factory=list)
     names: dict = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
@@ -250,9 +251,10 @@ class Judgement:
         return counts
 
 
-def judge(scope, year, today):
+def judge(scope, year, today, day_over=False):
     """The ``Judgement`` of ``scope``'s subtree in ``year`` as of ``today`` (periods after it are
-    upcoming, meetings after it are not counted)."""
+    upcoming, meetings after it are not counted). A period ending on ``today`` is still running,
+    unless the day is over (``day_over``: the dashboard as of a past day)."""
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     as_of = min(end, today)
     month_ends = [Period.containing(Period_.MONTH, datetime.date(year, month, 1)).end for month in range(1, 13)]
@@ -262,7 +264,7 @@ def judge(scope, year, today):
     for tree in trees.values():
         ids |= tree.subtree_ids(scope.pk)
     nodes = reference.node
-    judgement = Judgement(scope.pk, year, today)
+    judgement = Judgement(scope.pk, year, today, day_over)
     street_path = scope.path[: Organization.steplen]
     street_id = next((pk for pk, node in nodes.items() if node["path"] == street_path), None)
     book = RuleBook(list(rules_of(street_id)), street_id)
@@ -342,7 +344,7 @@ def _judge_period(judgement, book, tree, scope_id, period, held, exemptions, wit
                 status = Status.MET
             elif exemption is not None:
                 status = Status.EXEMPT
-            elif period.end < judgement.today:
+            elif period.end < judgement.today or (judgement.day_over and period.end == judgement.today):
                 status = Status.MISSED
             elif period.start <= judgement.today:
                 status = Status.IN_PROGRESS

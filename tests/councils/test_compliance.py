@@ -63,9 +63,7 @@ def test_a_month_without_a_committee_meeting_is_missed(tree):
     Organization.objects.filter(pk=a1.pk).update(has_committee=True)
     held(a1, "committee", *[D(YEAR, m, 10) for m in MONTHS if m != 3])
     result = statuses(judge(tree["a"], YEAR, AFTER), a1, "committee")
-    assert result == {
-        month(m): (Status.MISSED, 0, 1) if m == 3 else (Status.MET, 1, 1) for m in MONTHS
-    }
+    assert result == {month(m): (Status.MISSED, 0, 1) if m == 3 else (Status.MET, 1, 1) for m in MONTHS}
 
 
 def test_a_branch_without_a_committee_is_not_judged_by_the_committee_rule(tree):
@@ -275,3 +273,10 @@ def test_the_number_of_queries_does_not_grow_with_branches_or_meetings(tree, ext
     with django_assert_max_num_queries(8):
         judgement = judge(tree["street"], YEAR, AFTER)
     assert judgement.results
+
+
+def test_a_period_ending_on_the_day_judged_is_running_unless_the_day_is_over(tree):
+    last_day = D(YEAR, 12, 31)
+    running = statuses(judge(tree["a"], YEAR, last_day), tree["a1"], "general")[quarter(4)]
+    over = statuses(judge(tree["a"], YEAR, last_day, day_over=True), tree["a1"], "general")[quarter(4)]
+    assert (running[0], over[0]) == (Status.IN_PROGRESS, Status.MISSED)
