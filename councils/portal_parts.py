@@ -80,7 +80,7 @@ registry.panels.register(
 
 # -- the dashboard: missed periods per child organization and quarter, the compliance page ---------
 
-registry.tables.register(registry.Table("councils.compliance", _("组织生活未达标次数（统计日期所在年度）"), order=20))
+registry.tables.register(registry.Table("councils.compliance", _("组织生活未达标次数（所选日期所在年度）"), order=20))
 for order, quarter in enumerate(dashboard.QUARTERS):
     registry.columns.register(
         Column(
