@@ -270,15 +270,20 @@ def judge(scope, year, today, day_over=False):
     book = RuleBook(list(rules_of(street_id)), street_id)
     if not book.meeting_kinds:
         return judgement
-    with_committee = set(Organization.objects.filter(pk__in=list(ids), has_committee=True).values_list("pk", flat=True))
+    # Thousands of ids as query parameters cost more to send than to look up: the subtree as it
+    # is now by its path, and only the few moved out of it since by id.
+    moved_out = [pk for pk in ids if not nodes[pk]["path"].startswith(scope.path)]
+    subtree = Organization.objects.under(scope).values("pk")
+    committees = Organization.objects.filter(Q(pk__in=subtree) | Q(pk__in=moved_out), has_committee=True)
+    with_committee = set(committees.values_list("pk", flat=True))
     exemptions = defaultdict(list)
     for exemption in Exemption.objects.filter(
-        Q(organization_id__in=list(ids)) | Q(organization_id__in=_ancestors(reference, scope.pk)),
+        Q(organization__in=subtree) | Q(organization_id__in=moved_out + _ancestors(reference, scope.pk)),
         starts_on__lte=end,
         ends_on__gte=start,
     ):
         exemptions[exemption.organization_id].append(exemption)
-    held = _held(ids, book.meeting_kinds, start, as_of)
+    held = _held(Q(organization__in=subtree) | Q(organization_id__in=moved_out), book.meeting_kinds, start, as_of)
     for kind in (Period_.MONTH, Period_.QUARTER, Period_.YEAR):
         for period in Period.of_year(kind, year):
             _judge_period(judgement, book, trees[period.end], scope.pk, period, held, exemptions, with_committee)
@@ -299,10 +304,10 @@ def _ancestors(tree, pk):
     return found
 
 
-def _held(ids, meeting_kinds, start, end):
+def _held(organizations, meeting_kinds, start, end):
     """{(organization id, kind): [meetings held in each month 1–12]}: one grouped query."""
     rows = (
-        Meeting.objects.filter(organization_id__in=list(ids), kind__in=meeting_kinds, held_on__range=(start, end))
+        Meeting.objects.filter(organizations, kind__in=meeting_kinds, held_on__range=(start, end))
         .annotate(month=ExtractMonth("held_on"))
         .values("organization_id", "kind", "month")
         .annotate(n=Count("id"))

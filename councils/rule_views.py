@@ -35,7 +35,8 @@ from portal.forms import DateInput, QuickSelect
 from portal.params import BadParameter, pk_or_none
 
 PAGE_SIZE = 50
-ITEMS_PER_CELL = 30  # a cell of the compliance table names at most this many missed periods
+ITEMS_PER_CELL = 30
+DUE_SHOWN = 100  # a cell of the compliance table names at most this many missed periods
 MAX_COUNT = 31  # more meetings than days in a month is a slip of the keyboard
 StreetKind = Organization.Kind.STREET
 
@@ -368,13 +369,19 @@ def year_param(request, today):
     return year
 
 
-def judgement_of(scope, year, today, version=None):
-    """``compliance.judge``, remembered until the meetings, rules, exemptions or tree change."""
-    return cached(
-        f"councils-judgement:{scope.pk}:{year}:{today}",
-        lambda: compliance.judge(scope, year, today),
-        version or data_version(),
-    )
+def compliance_figures(scope, year, today):
+    """The compliance page's rows and the requirements due soon, worked out once per data change
+    (a street-wide judgement reads the whole year; the page's rows are what is kept)."""
+
+    def compute():
+        judgement = compliance.judge(scope, year, today)
+        due = judgement.due_soon() if year == today.year else []
+        due.sort(key=lambda r: (r.period.end, judgement.paths.get(r.org_id, "")))
+        return _compliance_rows(judgement, scope, year), [
+            (judgement.names.get(r.org_id, ""), r.warning_text(today)) for r in due
+        ]
+
+    return cached(f"councils-compliance:{scope.pk}:{year}:{today}", compute, data_version())
 
 
 def _meetings_url(org_id, start, end, kind=""):
@@ -397,13 +404,10 @@ def compliance_page(request):
     scope = organization_param(request)
     today = timezone.localdate()
     year = year_param(request, today)
-    judgement = judgement_of(scope, year, today)
-    table = _compliance_rows(judgement, scope, year)
+    table, due = compliance_figures(scope, year, today)
     only_missed = request.GET.get("missed") == "1"
     if only_missed:
         table = [row for row in table if row["missed"]]
-    due = judgement.due_soon() if year == today.year else []
-    due.sort(key=lambda r: (r.period.end, judgement.paths.get(r.org_id, "")))
     context = {
         "organization": scope,
         "year": year,
@@ -414,7 +418,7 @@ def compliance_page(request):
         "missed_total": sum(row["missed"] for row in table),
         "only_missed": only_missed,
         "query": f"org={scope.pk}&year={year}" + ("&missed=1" if only_missed else ""),
-        "due": [(judgement.names.get(r.org_id, ""), r.warning_text(today)) for r in due[:100]],
+        "due": due[:DUE_SHOWN],
         "due_count": len(due),
         "is_street_staff": is_street_staff(request.user),
     }
