@@ -78,3 +78,53 @@ def test_the_home_page_warning_appears_two_thirds_into_the_quarter_and_goes_once
     expect(page.locator(".count")).to_contain_text("2025年1月1日至2025年3月31日，共 0 次会议")
     axe.assert_clean()
     on_phone.assert_clean()
+
+
+def test_the_street_publishes_a_theme_and_a_branch_records_its_day_on_a_phone(
+    on_phone,  # noqa: F811
+    live_server,
+    users,
+    tree,
+    members,
+    default_rules,
+    axe,  # noqa: F811
+):
+    page = on_phone.page
+    log_in(on_phone, live_server, "street", PASSWORD)
+    page.goto(f"{live_server.url}/councils/rules/")
+    expect(page.locator("h1")).to_have_text("测试街道会议频次规定")
+    expect(page.locator(".rule-group").first).to_contain_text("第十一条")
+    fits_the_phone(page)
+    axe.check(page, "schedule rules")
+    page.goto(f"{live_server.url}/councils/themes/new/")
+    page.get_by_label("月份").fill("2025-03")
+    page.get_by_label("主题").fill("学雷锋志愿服务进楼栋")
+    page.get_by_label("学习材料").fill("《关于推进新时代文明实践的意见》")
+    page.get_by_label("报送截止日期").fill("2025-03-28")
+    fits_the_phone(page)
+    axe.check(page, "publishing a theme")
+    page.get_by_role("button", name="发布").click()
+    expect(page.locator(".messages")).to_contain_text("已发布2025年3月主题党日主题")
+    expect(page.locator("#recorded")).to_have_text("0")
+
+    page.get_by_role("button", name="退出").click()
+    log_in(on_phone, live_server, "branch_a1", PASSWORD)
+    page.goto(f"{live_server.url}/councils/themes/?month=2025-03")
+    expect(page.locator(".theme")).to_contain_text("学雷锋志愿服务进楼栋")
+    page.get_by_role("link", name="登记主题党日").click()
+    page.get_by_label("召开日期").fill("2025-03-15")
+    page.get_by_label("地点").fill("楼栋党员活动室")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("h1")).to_have_text("登记出席")
+    page.goto(f"{live_server.url}/councils/themes/?month=2025-03")
+    expect(page.locator("table.theme-days")).to_contain_text("逾期登记")  # recorded today, after 28 March
+    fits_the_phone(page)
+    axe.check(page, "the month's theme")
+    meeting = Meeting.objects.get()
+    assert (meeting.kind, meeting.theme.title, meeting.organization) == (
+        "theme_day",
+        "学雷锋志愿服务进楼栋",
+        tree["a1"],
+    )
+    axe.assert_clean()
+    on_phone.assert_clean()
