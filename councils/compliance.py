@@ -15,8 +15,9 @@ How a period is judged, in the order the rules are read:
   period (``TreeAsOf``: a branch moved to another community is judged where it then was), of the
   rule's organization kind and branch kind, that existed for the whole period (a group established
   on 1 July is judged from July; a branch dissolved in November is not judged for November).
-  ``with_committee`` rules apply to branches that have a committee; ``with_groups`` rules to
-  branches that had a group for the whole period (in that period's tree).
+  ``with_committee`` rules apply to branches that have a committee (as recorded now: the flag
+  has no history); ``with_groups`` rules to branches that had a group for the whole period (in
+  that period's tree).
 - **Which meetings.** Those of the rule's meeting kind held (``held_on``) in the period by the
   organization itself, up to the day judged on (a group's meeting is the group's, not its
   branch's).

@@ -30,7 +30,7 @@ from councils.forms import MEETING_ORG_KINDS
 from councils.models import Exemption, MeetingKind, ScheduleRule
 from organizations.access import organization_param, organizations_for
 from organizations.models import Organization, Role
-from portal.dashboard import cached, data_version
+from portal.dashboard import cached, request_version
 from portal.forms import DateInput, QuickSelect
 from portal.params import BadParameter, pk_or_none
 
@@ -369,7 +369,7 @@ def year_param(request, today):
     return year
 
 
-def compliance_figures(scope, year, today):
+def compliance_figures(scope, year, today, version):
     """The compliance page's rows and the requirements due soon, worked out once per data change
     (a street-wide judgement reads the whole year; the page's rows are what is kept)."""
 
@@ -381,7 +381,7 @@ def compliance_figures(scope, year, today):
             (judgement.names.get(r.org_id, ""), r.warning_text(today)) for r in due
         ]
 
-    return cached(f"councils-compliance:{scope.pk}:{year}:{today}", compute, data_version())
+    return cached(f"councils-compliance:{scope.pk}:{year}:{today}", compute, version)
 
 
 def _meetings_url(org_id, start, end, kind=""):
@@ -404,7 +404,7 @@ def compliance_page(request):
     scope = organization_param(request)
     today = timezone.localdate()
     year = year_param(request, today)
-    table, due = compliance_figures(scope, year, today)
+    table, due = compliance_figures(scope, year, today, request_version(request))
     only_missed = request.GET.get("missed") == "1"
     if only_missed:
         table = [row for row in table if row["missed"]]
