@@ -200,6 +200,7 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["organization", "kind", "held_on"]),
             models.Index(fields=["held_on", "kind"]),
+            models.Index(fields=["updated_at"]),  # the dashboard's data version reads its maximum
         ]
 
     def __str__(self):
@@ -686,6 +687,8 @@ class ScheduleRule(models.Model):
         verbose_name=_lazy("设定人"),
     )
     created_at = models.DateTimeField(_lazy("设定时间"), auto_now_add=True)
+    # Tells cached compliance figures that a version was added or ended.
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _lazy("会议频次规定")
@@ -758,6 +761,7 @@ class Exemption(models.Model):
     )
     approved_by_name = models.CharField(_lazy("批准人（姓名、职务）"), max_length=100, blank=True)
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _lazy("会议频次豁免")
@@ -817,6 +821,7 @@ class FollowUpTask(models.Model):
         verbose_name=_lazy("登记人"),
     )
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
 
     class Meta:
         verbose_name = _lazy("跟进任务")

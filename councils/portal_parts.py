@@ -1,9 +1,17 @@
 """What the councils app plugs into the layers below it (portal/registry.py, organizations/hooks.py).
 Imported once at start-up by ``PortalConfig.ready()``; nothing below imports this app."""
 
-from councils import appraisal_views
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from councils import appraisal_views, dashboard, demo, home
+from councils.compliance import QUARTER_NAMES
+from councils.models import Exemption, FollowUpTask, Meeting, ScheduleRule
 from members import hooks as member_hooks
 from organizations.access import scope_by
+from portal import registry
+from portal.registry import AttentionItem, Column, Panel, Severity
 
 # -- the organization tree: how each model reaches the organization that scopes it -----------------
 
@@ -25,4 +33,75 @@ member_hooks.member_sections.register(
     member_hooks.MemberSection(
         "councils.appraisals", "councils/_member_appraisals.html", appraisal_views.member_section, 20
     )
+)
+
+# -- schedule rules: what the dashboard's and the home page's figures are computed from ------------
+
+registry.version_parts.register(
+    registry.VersionPart("councils.meetings", lambda: Meeting.objects.aggregate(last=Max("updated_at"))["last"], 50),
+    registry.VersionPart("councils.rules", lambda: ScheduleRule.objects.aggregate(last=Max("updated_at"))["last"], 51),
+    registry.VersionPart(
+        "councils.exemptions", lambda: Exemption.objects.aggregate(last=Max("updated_at"))["last"], 52
+    ),
+    registry.VersionPart("councils.tasks", lambda: FollowUpTask.objects.aggregate(last=Max("updated_at"))["last"], 53),
+)
+
+# -- attention: periods missed this year (also on every dashboard row), overdue follow-up tasks -------
+
+registry.attention.register(
+    AttentionItem(
+        key=home.MISSED,
+        title=_("组织生活未按期召开"),
+        hint=_("本年度已结束的月份、季度中，会议次数未达到频次规定的，请查看并补开或说明。"),
+        severity=Severity.HIGH,
+        counter=home.count_missed,
+        url=lambda org: home.compliance_url(org),
+        unit=_("次"),
+        row_counts=dashboard.row_attention,
+        order=60,
+    ),
+    AttentionItem(
+        key=home.OVERDUE_TASKS,
+        title=_("会议决定的跟进任务已逾期"),
+        hint=_("请督促落实，完成后登记完成情况。"),
+        severity=Severity.MEDIUM,
+        counter=home.count_overdue_tasks,
+        url=lambda org: f"{reverse('councils:tasks')}?org={org.pk}&state=overdue",
+        unit=_("项"),
+        order=61,
+    ),
+)
+
+# -- the home page: warnings before a period ends, the month's theme Party day ----------------------
+
+registry.panels.register(
+    Panel("councils.due_soon", "home", "attention", "councils/rules/_home_due_soon.html", home.due_soon, 30),
+    Panel("councils.month_theme", "home", "body", "councils/themes/_home_theme.html", home.month_theme, 30),
+)
+
+# -- the dashboard: missed periods per child organization and quarter, the compliance page ---------
+
+registry.tables.register(registry.Table("councils.compliance", _("组织生活未达标次数（所选日期所在年度）"), order=20))
+for order, quarter in enumerate(dashboard.QUARTERS):
+    registry.columns.register(
+        Column(
+            f"councils.missed_q{quarter}",
+            QUARTER_NAMES[quarter],
+            dashboard.missed_in(quarter),
+            table="councils.compliance",
+            order=order,
+        )
+    )
+registry.columns.register(
+    Column("councils.missed_year", _("年度规定"), dashboard.missed_in("year"), table="councils.compliance", order=10),
+    Column("councils.missed_total", _("合计"), dashboard.missed_total, table="councils.compliance", order=11),
+)
+registry.panels.register(
+    Panel("councils.compliance", "dashboard", "buttons", "councils/rules/_dashboard_buttons.html", dashboard.buttons)
+)
+
+# -- demo data: two years of meetings, themes and last year's appraisal, after the register ---------
+
+registry.demo_steps.register(
+    registry.DemoStep("councils.meetings", demo.build_councils, 50, describe=demo.describe_councils)
 )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from councils import appraisal_views, views
+from councils import appraisal_views, rule_views, theme_views, views
 
 app_name = "councils"
 urlpatterns = [
@@ -23,4 +23,20 @@ urlpatterns = [
     path("appraisals/", appraisal_views.round_list, name="appraisals"),
     path("appraisals/new/", appraisal_views.round_new, name="appraisal_new"),
     path("appraisals/<int:pk>/", appraisal_views.round_detail, name="appraisal"),
+]
+
+# -- schedule rules, compliance, monthly themes and follow-up tasks (rule_views.py, theme_views.py) --
+urlpatterns += [
+    path("compliance/", rule_views.compliance_page, name="compliance"),
+    path("rules/", rule_views.rule_list, name="rules"),
+    path("rules/new/", rule_views.rule_new, name="rule_new"),
+    path("rules/<int:pk>/end/", rule_views.rule_end, name="rule_end"),
+    path("rules/exemptions/new/", rule_views.exemption_new, name="exemption_new"),
+    path("themes/", theme_views.theme_month, name="themes"),
+    path("themes/new/", theme_views.theme_new, name="theme_new"),
+    path("themes/<int:pk>/edit/", theme_views.theme_edit, name="theme_edit"),
+    path("themes/<int:pk>/record/", theme_views.theme_record, name="theme_record"),
+    path("tasks/", theme_views.task_list, name="tasks"),
+    path("tasks/<int:pk>/done/", theme_views.task_done, name="task_done"),
+    path("meetings/<int:pk>/tasks/new/", theme_views.task_new, name="task_new"),
 ]

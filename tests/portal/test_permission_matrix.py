@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from councils.models import AppraisalRound, Attachment, Meeting
+from councils.models import AppraisalRound, Attachment, FollowUpTask, Meeting, MonthlyTheme, ScheduleRule
 from members.models import MemberChange
 from services.models import (
     Activity,
@@ -244,6 +244,60 @@ def council_urls(tree, members):
     }
 
 
+def rule_objects(tree, members):
+    """A version of the street's own rule, this street's theme of a month, and a follow-up task of
+    A1's general meeting (made once per test)."""
+    meeting = council_objects(tree, members)["meeting_a"]
+    rule = ScheduleRule.objects.filter(street=tree["street"]).first()
+    if rule is None:
+        rule = ScheduleRule.objects.create(
+            street=tree["street"],
+            organization_kind="branch",
+            meeting_kind="lesson",
+            period="month",
+            effective_from=datetime.date(2024, 7, 1),
+            source_text="街道党工委规定",
+        )
+        MonthlyTheme.objects.create(organization=tree["street"], month=datetime.date(2024, 6, 1), title="主题")
+        FollowUpTask.objects.create(meeting=meeting, text="清理楼道", due_on=datetime.date(2024, 7, 1))
+    return {"rule": rule, "theme": MonthlyTheme.objects.get(), "task_a": FollowUpTask.objects.get()}
+
+
+def rule_urls(tree, members):
+    """The schedule rules (the street's staff only), compliance, themes and follow-up tasks."""
+    r = rule_objects(tree, members)
+    meeting = council_objects(tree, members)["meeting_a"]
+    org_a = f"org={tree['a'].pk}"
+    everyone = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)
+    street_only = dict(street=200, secretary_a=403, secretary_b=403, viewer_a=403)
+    in_a = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200)
+    write_a = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403)
+    write_any = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)
+    return {
+        "compliance": ("get", "/councils/compliance/", everyone, NOTHING),
+        "compliance of A": ("get", f"/councils/compliance/?{org_a}&year=2024", in_a, NOTHING),
+        "rules": ("get", "/councils/rules/", street_only, NOTHING),
+        "new rule": ("get", f"/councils/rules/new/?from={r['rule'].pk}", street_only, NOTHING),
+        "save new rule": ("post", "/councils/rules/new/", street_only, NOTHING),
+        "end rule": ("post", f"/councils/rules/{r['rule'].pk}/end/", dict(street_only, street=302), NOTHING),
+        "new exemption": ("get", "/councils/rules/exemptions/new/", street_only, NOTHING),
+        "save new exemption": ("post", "/councils/rules/exemptions/new/", street_only, NOTHING),
+        "themes": ("get", "/councils/themes/", everyone, NOTHING),
+        "themes of A": ("get", f"/councils/themes/?{org_a}&month=2024-06", in_a, NOTHING),
+        "new theme": ("get", "/councils/themes/new/", street_only, NOTHING),
+        "save new theme": ("post", "/councils/themes/new/", street_only, NOTHING),
+        "edit theme": ("get", f"/councils/themes/{r['theme'].pk}/edit/", street_only, NOTHING),
+        "record theme day": ("get", f"/councils/themes/{r['theme'].pk}/record/", write_any, NOTHING),
+        "save theme day": ("post", f"/councils/themes/{r['theme'].pk}/record/", write_any, NOTHING),
+        "tasks": ("get", "/councils/tasks/", everyone, NOTHING),
+        "tasks of A": ("get", f"/councils/tasks/?{org_a}&state=all", in_a, NOTHING),
+        "new task A": ("get", f"/councils/meetings/{meeting.pk}/tasks/new/", write_a, NOTHING),
+        "save new task A": ("post", f"/councils/meetings/{meeting.pk}/tasks/new/", write_a, NOTHING),
+        "task done A": ("get", f"/councils/tasks/{r['task_a'].pk}/done/", write_a, NOTHING),
+        "save task done A": ("post", f"/councils/tasks/{r['task_a'].pk}/done/", write_a, NOTHING),
+    }
+
+
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
@@ -251,6 +305,7 @@ def urls(tree, members):
     care = visit_objects(tree, members)
     return {
         **council_urls(tree, members),
+        **rule_urls(tree, members),
         "import page": (
             "get",
             "/members/import/",
@@ -1090,6 +1145,27 @@ URL_NAMES = [
     "appraisal A",
     "grade appraisal A",
     *UNIT_URL_NAMES,
+    "compliance",
+    "compliance of A",
+    "rules",
+    "new rule",
+    "save new rule",
+    "end rule",
+    "new exemption",
+    "save new exemption",
+    "themes",
+    "themes of A",
+    "new theme",
+    "save new theme",
+    "edit theme",
+    "record theme day",
+    "save theme day",
+    "tasks",
+    "tasks of A",
+    "new task A",
+    "save new task A",
+    "task done A",
+    "save task done A",
 ]
 
 
