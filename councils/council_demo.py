@@ -145,6 +145,9 @@ class CouncilBuilder:
         self.secretaries = {
             role.organization_id: role.user for role in Role.objects.filter(kind=Role.Kind.COMMUNITY_SECRETARY)
         }
+        # Where a community has no secretary's account, the street's staff record its council.
+        street_staff = Role.objects.filter(kind=Role.Kind.STREET_STAFF).select_related("user").first()
+        self.fallback = street_staff.user if street_staff else None
         self.items = 0
 
     def build(self):
@@ -207,7 +210,7 @@ class CouncilBuilder:
                 joined_on=established,
             )
         )
-        return Place(community, council, self.secretaries.get(community.pk), seats, units)
+        return Place(community, council, self.secretaries.get(community.pk, self.fallback), seats, units)
 
     def _meeting(self, place, day, title, topics="", minutes=""):
         meeting = CouncilMeeting.convene(
@@ -294,7 +297,8 @@ class CouncilBuilder:
         self._draft(place, item, FARM_DRAFT, d(3, 18))
         meeting = self._meeting(place, d(3, 26), f"“{FARM_TITLE}”议事会", topics=FARM_TITLE, minutes=FARM_MINUTES)
         self._adopt(place, item, meeting, FARM_RESOLUTION)
-        meeting.lock(place.by)
+        if place.by is not None:
+            meeting.lock(place.by)
         self._consult(place, item, f"{FARM_TITLE}——公共绿地种菜清理方案", FARM_PUBLIC, d(3, 27), d(4, 5), FARM_COMMENTS)
         self._approve(place, item, d(4, 6), votes=(46, 3, 2))
         self._implement(place, item, d(4, 8))
@@ -321,7 +325,8 @@ class CouncilBuilder:
         AgendaEntry.add(old_meeting, rejected, place.by).conclude(
             place.by, AgendaEntry.Outcome.REJECTED, "已有物业管理规约，不另行制定。"
         )
-        old_meeting.lock(place.by)
+        if place.by is not None:
+            old_meeting.lock(place.by)
         for item, spec in ((done, pool[0]), (doing, pool[1])):
             self._approve(place, item, old + 12 * DAY)
             self._implement(place, item, old + 14 * DAY)
@@ -338,7 +343,8 @@ class CouncilBuilder:
         meeting = self._meeting(place, recent, "党员议事会会议")
         self._adopt(place, adopted, meeting, pool[2][3])
         self._adopt(place, consulting, meeting, pool[3][3])
-        meeting.lock(place.by)
+        if place.by is not None:
+            meeting.lock(place.by)
         self._consult(
             place, consulting, consulting.title, pool[3][4], recent + DAY, max(today + 10 * DAY, recent + DAY), COMMENTS
         )

@@ -113,7 +113,7 @@ class SeatForm(forms.ModelForm):
         community = council.organization
         self.fields["member"].choices = [("", _("— 驻区单位代表，请选择单位 —"))] + register_choices(community, user)
         self.fields["unit"].choices = [("", _("— 不是驻区单位代表 —"))] + unit_choices(community)
-        self.fields["joined_on"].initial = _today()
+        self.initial["joined_on"] = self.initial.get("joined_on") or _today()
 
     def clean(self):
         cleaned = super().clean()
@@ -163,7 +163,7 @@ class RaiseForm(_CommunityForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.fields["raised_on"].initial = _today()
+        self.initial["raised_on"] = self.initial.get("raised_on") or _today()
         self.fields["raised_on"].widget.attrs["max"] = f"{_today():%Y-%m-%d}"
         visits = (
             scoped(CareVisit.objects.all(), user, write=True)
@@ -332,7 +332,7 @@ class OutcomeForm(forms.ModelForm):
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.item = item
-        self.fields["decided_on"].initial = _today()
+        self.initial["decided_on"] = self.initial.get("decided_on") or _today()
 
 
 # -- a council meeting's agenda --------------------------------------------------------------------
@@ -393,6 +393,7 @@ class TaskForm(forms.ModelForm):
         widgets = {"due_on": DateInput()}
 
     def __init__(self, *args, item, user, **kwargs):
+        kwargs.setdefault("auto_id", "id_task_%s")  # the item's page holds the progress form too
         super().__init__(*args, **kwargs)
         self.instance.item, self.instance.created_by = item, user
 
@@ -426,10 +427,11 @@ class ProgressForm(forms.ModelForm):
         }
 
     def __init__(self, *args, item, user, **kwargs):
+        kwargs.setdefault("auto_id", "id_progress_%s")
         super().__init__(*args, **kwargs)
         self.instance.item, self.instance.recorded_by = item, user
-        self.fields["on"].initial = _today()
-        self.fields["percent"].initial = item.progress()
+        self.initial["on"] = self.initial.get("on") or _today()
+        self.initial["percent"] = self.initial.get("percent") or item.progress()
 
     def clean_photo(self):
         upload = self.cleaned_data.get("photo")
