@@ -13,6 +13,8 @@ made.
 import datetime
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from councils.models import (
     AgendaEntry,
     AgendaItem,
@@ -370,7 +372,8 @@ class CouncilBuilder:
 
 
 def _at(day):
-    return datetime.datetime.combine(day, datetime.time(19, 30), tzinfo=datetime.UTC)
+    """Half past seven in the evening of ``day``, the portal's time (when residents write)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(19, 30)))
 
 
 def build(demo):

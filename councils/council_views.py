@@ -99,7 +99,11 @@ def council_list(request):
         Council.objects.filter(organization__in=_under(organization))
         .select_related("organization")
         .annotate(
-            sitting=Count("seats", filter=Q(seats__left_on__isnull=True) | Q(seats__left_on__gt=timezone.localdate())),
+            sitting=Count(
+                "seats",
+                filter=Q(seats__left_on__isnull=True) | Q(seats__left_on__gt=timezone.localdate()),
+                distinct=True,
+            ),
             meetings=Count("council_meetings", distinct=True),
         )
         .order_by("organization__path", "kind", "id")

@@ -558,3 +558,11 @@ def test_the_pages_keep_to_the_content_security_policy(sec_a, council, users):
 def test_the_meeting_list_offers_the_new_kinds(sec_a, day):
     page = page_text(sec_a.get("/councils/meetings/new/"))
     assert "党员代表大会" in page and "重大事项听证会" in page
+
+
+def test_the_council_list_counts_sitting_members_and_meetings(sec_a, council):
+    council_meeting(council)
+    council_meeting(council, D(2024, 4, 2))
+    council.body.seats.filter(member__name="陈静").update(left_on=D(2024, 1, 1), left_reason="换届")
+    page = page_text(sec_a.get(f"/councils/council/bodies/?org={council.community.pk}"))
+    assert re.search(r"<td>社区党员议事会</td><td>4</td><td>2</td>", page)
