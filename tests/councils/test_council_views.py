@@ -566,3 +566,12 @@ def test_the_council_list_counts_sitting_members_and_meetings(sec_a, council):
     council.body.seats.filter(member__name="陈静").update(left_on=D(2024, 1, 1), left_reason="换届")
     page = page_text(sec_a.get(f"/councils/council/bodies/?org={council.community.pk}"))
     assert re.search(r"<td>社区党员议事会</td><td>4</td><td>2</td>", page)
+
+
+def test_the_minutes_show_the_resolutions_number(sec_a, council, users):
+    item = drafted_item(council.community, users["secretary_a"])
+    meeting = council_meeting(council)
+    AgendaEntry.add(meeting, item, None).adopt(users["secretary_a"], "清除蔬菜", 4, 0, 0)
+    for url in (f"/councils/meetings/{meeting.pk}/", f"/councils/meetings/{meeting.pk}/print/"):
+        page = page_text(sec_a.get(url))
+        assert "决议〔2024〕第1号：清除蔬菜" in page and "周建华" in page, url
