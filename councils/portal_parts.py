@@ -5,9 +5,19 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from councils import appraisal_views, dashboard, demo, home
+from councils import appraisal_views, council_attention, council_demo, dashboard, demo, home
 from councils.compliance import QUARTER_NAMES
-from councils.models import Exemption, FollowUpTask, Meeting, ScheduleRule
+from councils.models import (
+    AgendaItem,
+    Comment,
+    CommentModeration,
+    Exemption,
+    FollowUpTask,
+    ImplementationTask,
+    Meeting,
+    ProgressNote,
+    ScheduleRule,
+)
 from members import hooks as member_hooks
 from organizations.access import scope_by
 from portal import registry
@@ -104,4 +114,87 @@ registry.panels.register(
 
 registry.demo_steps.register(
     registry.DemoStep("councils.meetings", demo.build_councils, 50, describe=demo.describe_councils)
+)
+
+# -- the Party-member council (issue 15) ----------------------------------------------------------
+
+scope_by("councils.council", "organization")
+scope_by("councils.councilmember", "council__organization")
+scope_by("councils.councilmeeting", "council__organization")
+scope_by("councils.agendaitem", "organization")
+scope_by("councils.agendastep", "item__organization")
+scope_by("councils.agendaentry", "item__organization")
+scope_by("councils.resolution", "organization")
+scope_by("councils.consultationoutcome", "item__organization")
+scope_by("councils.comment", "item__organization")
+scope_by("councils.commentmoderation", "comment__item__organization")
+scope_by("councils.implementationtask", "item__organization")
+scope_by("councils.progressnote", "item__organization")
+scope_by("councils.progressphoto", "note__item__organization")
+
+
+def _council_list(name, **params):
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return lambda org: f"{reverse(name)}?org={org.pk}&{query}"
+
+
+for order, (key, title, hint, severity, unit, url) in enumerate(
+    [
+        (
+            "council_items_stuck",
+            _("议题在同一环节停留过久"),
+            _("确立、制订、采纳、评估或实施环节超过规定天数没有进展，请推进或说明原因。"),
+            Severity.MEDIUM,
+            _("项"),
+            _council_list("councils:items", attention="stuck"),
+        ),
+        (
+            "council_tasks_overdue",
+            _("议题实施任务已逾期"),
+            _("完成期限已过，尚未登记完成。"),
+            Severity.HIGH,
+            _("项"),
+            _council_list("councils:item_tasks", attention="overdue"),
+        ),
+        (
+            "council_comments_pending",
+            _("社区议事园居民意见待审核"),
+            _("审核后才在社区议事园公开显示。"),
+            Severity.LOW,
+            _("条"),
+            _council_list("councils:comments", status="pending"),
+        ),
+    ]
+):
+    registry.attention.register(
+        registry.AttentionItem(
+            key=key,
+            title=title,
+            hint=hint,
+            severity=severity,
+            counter=council_attention.count_attention,
+            url=url,
+            unit=unit,
+            order=300 + order,
+        )
+    )
+
+
+def _council_version():
+    """What the council's counts are computed from."""
+    return (
+        AgendaItem.objects.aggregate(last=Max("updated_at"))["last"],
+        ImplementationTask.objects.aggregate(last=Max("updated_at"))["last"],
+        ProgressNote.objects.aggregate(last=Max("id"))["last"],
+        Comment.objects.aggregate(last=Max("id"))["last"],
+        CommentModeration.objects.aggregate(last=Max("id"))["last"],
+    )
+
+
+registry.version_parts.register(registry.VersionPart("councils.council", _council_version, 300))
+
+# -- demo data: the council's items in every step, after the register and the services -----------
+
+registry.demo_steps.register(
+    registry.DemoStep("councils.council", council_demo.build, 70, describe=council_demo.describe)
 )

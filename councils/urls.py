@@ -1,6 +1,6 @@
 from django.urls import path
 
-from councils import appraisal_views, rule_views, theme_views, views
+from councils import appraisal_views, council_views, rule_views, theme_views, views
 
 app_name = "councils"
 urlpatterns = [
@@ -23,6 +23,39 @@ urlpatterns = [
     path("appraisals/", appraisal_views.round_list, name="appraisals"),
     path("appraisals/new/", appraisal_views.round_new, name="appraisal_new"),
     path("appraisals/<int:pk>/", appraisal_views.round_detail, name="appraisal"),
+    # -- the Party-member council (issue 15): councils, agenda items and their steps, council meetings'
+    # agendas, moderation of the public comments, implementation, ledgers ----------------------------
+    path("council/bodies/", council_views.council_list, name="councils"),
+    path("council/bodies/new/", council_views.council_new, name="council_new"),
+    path("council/bodies/<int:pk>/", council_views.council_detail, name="council"),
+    path("council/bodies/<int:pk>/seats/", council_views.council_seat, name="council_seat"),
+    path("council/bodies/<int:pk>/seats/<int:seat_pk>/leave/", council_views.seat_leave, name="seat_leave"),
+    path("council/bodies/<int:pk>/meetings/new/", council_views.council_meeting_new, name="council_meeting_new"),
+    path("council/items/", council_views.item_list, name="items"),
+    path("council/items/new/", council_views.item_new, name="item_new"),
+    path("council/items/ledger.xlsx", council_views.item_ledger, name="item_ledger"),
+    path("council/resolutions/ledger.xlsx", council_views.resolution_ledger, name="resolution_ledger"),
+    path("council/items/<int:pk>/", council_views.item_detail, name="item"),
+    path("council/items/<int:pk>/steps/<str:step>/", council_views.item_step, name="item_step"),
+    path("council/items/<int:pk>/stop/", council_views.item_stop, name="item_stop"),
+    path("council/items/<int:pk>/outcome/", council_views.item_outcome, name="item_outcome"),
+    path("council/items/<int:pk>/publish/", council_views.item_publish, name="item_publish"),
+    path("council/items/<int:pk>/tasks/", council_views.task_add, name="item_task_add"),
+    path("council/items/<int:pk>/tasks/<int:task_pk>/done/", council_views.task_done, name="item_task_done"),
+    path("council/items/<int:pk>/progress/", council_views.progress_add, name="progress_add"),
+    path("council/items/<int:pk>/photos/<int:photo_pk>/", council_views.progress_photo, name="progress_photo"),
+    path("council/items/<int:pk>/print/", council_views.item_print, name="item_print"),
+    path("council/meetings/<int:pk>/agenda/", council_views.meeting_agenda, name="agenda"),
+    path("council/meetings/<int:pk>/agenda/<int:entry_pk>/adopt/", council_views.agenda_adopt, name="agenda_adopt"),
+    path(
+        "council/meetings/<int:pk>/agenda/<int:entry_pk>/conclude/",
+        council_views.agenda_conclude,
+        name="agenda_conclude",
+    ),
+    path("council/meetings/<int:pk>/agenda/<int:entry_pk>/remove/", council_views.agenda_remove, name="agenda_remove"),
+    path("council/comments/", council_views.comment_list, name="comments"),
+    path("council/comments/<int:pk>/moderate/", council_views.comment_moderate, name="comment_moderate"),
+    path("council/tasks/", council_views.task_list, name="item_tasks"),
 ]
 
 # -- schedule rules, compliance, monthly themes and follow-up tasks (rule_views.py, theme_views.py) --

@@ -250,7 +250,9 @@ def _mark(request, meeting):
         raise Http404
     error = None
     try:
-        row = meeting.mark(row.member, status, leave_reason=request.POST.get("leave_reason", "").strip(), name=row.name)
+        row = meeting.mark(
+            row.member, status, leave_reason=request.POST.get("leave_reason", "").strip(), name=row.name, row=row
+        )
     except ValidationError as problem:
         error = " ".join(problem.messages)
         row.refresh_from_db()

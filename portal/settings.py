@@ -12,6 +12,9 @@ Everything that differs between machines comes from environment variables:
   file next to ``manage.py`` when unset.
 - ``DJANGO_MEDIA_ROOT``: where uploaded files (meeting attachments) are kept; ``media/`` next to
   ``manage.py`` when unset.
+- ``PORTAL_COUNCIL_STUCK_DAYS`` (30): days an agenda item may stay in one step before it needs
+  attention; ``PORTAL_YISHI_COMMENTS`` / ``PORTAL_YISHI_COMMENT_SECONDS`` (3 in 600): the public
+  consultation page's comments per address.
 - ``DJANGO_EMAIL_HOST`` (and ``DJANGO_EMAIL_PORT``, ``DJANGO_DEFAULT_FROM_EMAIL``) switch
   password-reset mail from the console to SMTP.
 """
@@ -284,6 +287,17 @@ ACCOUNT_RATE_LIMITS = {
 SESSION_IDLE_TIMEOUT = int(os.environ.get("DJANGO_SESSION_IDLE_MINUTES", "30")) * 60
 SESSION_IDLE_WARNING = 120  # seconds before
 SESSION_COOKIE_AGE = 8 * 60 * 60
+
+# -- The Party-member council (issue 15) -----------------------------------------------------------
+# An agenda item that stays in one step longer than this many days (with no progress note while it
+# is carried out) is an attention item on the home page.
+COUNCIL_STUCK_DAYS = int(os.environ.get("PORTAL_COUNCIL_STUCK_DAYS", "30"))
+# Comments on the public consultation page (社区议事园, no login): at most this many from one
+# address in this many seconds, counted in the default cache shared by every app server.
+YISHI_COMMENT_RATE = (
+    int(os.environ.get("PORTAL_YISHI_COMMENTS", "3")),
+    int(os.environ.get("PORTAL_YISHI_COMMENT_SECONDS", "600")),
+)
 
 # -- Logs (issue 12, items 6 and 9) ----------------------------------------------------------------
 # One line per request from portal.middleware.RequestLogMiddleware (request id, user id, method, path

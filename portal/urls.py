@@ -11,6 +11,8 @@ urlpatterns = [
     path("organizations/", include("organizations.urls")),
     path("services/", include("services.urls")),
     path("councils/", include("councils.urls")),
+    # 社区议事园: the council's public consultation pages, for residents without an account.
+    path("yishi/", include("councils.public_urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("health/", health.health, name="health"),

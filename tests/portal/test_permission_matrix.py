@@ -298,6 +298,145 @@ def rule_urls(tree, members):
     }
 
 
+def agenda_objects(tree, members):
+    """Community A's council (张卫华 its one member), a meeting that adopted an item now out for comment
+    (with a resident's comment) and another being carried out (a task, a progress note with a photo),
+    and a drafted item waiting on the meeting's agenda (made once per test)."""
+    from django.core.files.base import ContentFile
+
+    from councils.models import (
+        AgendaEntry,
+        AgendaItem,
+        Comment,
+        ConsultationOutcome,
+        Council,
+        CouncilMeeting,
+        CouncilMember,
+        ImplementationTask,
+        ProgressNote,
+        ProgressPhoto,
+    )
+
+    body = Council.objects.filter(organization=tree["a"]).first()
+    if body is None:
+        d = datetime.date
+        body = Council.objects.create(organization=tree["a"], name="甲社区党员议事会", established_on=d(2020, 6, 1))
+        CouncilMember.objects.create(
+            council=body, member=members["a"], role="chair", constituency="self_managed", joined_on=d(2020, 6, 1)
+        )
+        meeting = CouncilMeeting.convene(body, Meeting(held_on=d(2024, 3, 26)))
+        row = meeting.attendances.get()
+        meeting.mark(row.member, "present", row=row)
+
+        def item(title, through):
+            made = AgendaItem.raise_item(
+                AgendaItem(
+                    organization=tree["a"], title=title, problem="居民反映", source="residents", raised_on=d(2024, 3, 1)
+                ),
+                None,
+            )
+            made.advance("draft", by=None, on=d(2024, 3, 20), draft="方案")
+            if through:
+                AgendaEntry.add(meeting, made, None).adopt(None, "通过", 1, 0, 0)
+                made.refresh_from_db()
+                made.advance("consult", by=None, on=d(2024, 3, 27), public_title=title, public_text="公示方案")
+            return made
+
+        consulting = item("莫让社区变农庄", True)
+        Comment.objects.create(item=consulting, body="支持", phone="13912345670")
+        doing = item("楼道堆物清理", True)
+        doing.record_consultation(
+            ConsultationOutcome(result="approved", decided_on=d(2024, 4, 3), summary="赞成"), None
+        )
+        doing.advance("implement", by=None, on=d(2024, 4, 5), by_station=True)
+        ImplementationTask.objects.create(item=doing, text="清理", responsible="服务站", due_on=d(2024, 4, 20))
+        note = ProgressNote.objects.create(item=doing, on=d(2024, 4, 12), percent=50, text="过半")
+        photo = ProgressPhoto(note=note, content_type="image/png", size=16)
+        photo.file.save("p.png", ContentFile(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8), save=False)
+        photo.save()
+        AgendaEntry.add(meeting, item("增设充电桩", False), None)
+    items = {item.title: item for item in AgendaItem.objects.filter(organization=tree["a"])}
+    return {
+        "body": body,
+        "seat": body.seats.get(),
+        "meeting": body.council_meetings.get().meeting,
+        "entry": AgendaEntry.objects.get(outcome=""),
+        "consulting": items["莫让社区变农庄"],
+        "doing": items["楼道堆物清理"],
+        "drafted": items["增设充电桩"],
+        "task": ImplementationTask.objects.get(),
+        "photo": ProgressPhoto.objects.get(),
+        "comment": Comment.objects.get(),
+    }
+
+
+def agenda_urls(tree, members):
+    c = agenda_objects(tree, members)
+    body = f"/councils/council/bodies/{c['body'].pk}"
+    item = f"/councils/council/items/{c['consulting'].pk}"
+    doing = f"/councils/council/items/{c['doing'].pk}"
+    agenda = f"/councils/council/meetings/{c['meeting'].pk}/agenda"
+    org_a = f"org={tree['a'].pk}"
+    everyone = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200)
+    in_a = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=200)
+    write_a = dict(street=200, secretary_a=200, secretary_b=404, viewer_a=403)
+    write_any = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=403)
+    moved_a = dict(street=302, secretary_a=302, secretary_b=404, viewer_a=403)
+    # The public pages: the same for everyone, signed in or not.
+    public = dict(street=200, secretary_a=200, secretary_b=200, viewer_a=200, anonymous=200)
+    hidden = dict(street=404, secretary_a=404, secretary_b=404, viewer_a=404, anonymous=404)
+    yishi = f"/yishi/{tree['a'].pk}"
+    return {
+        "council bodies": ("get", "/councils/council/bodies/", everyone, NOTHING),
+        "council bodies of A": ("get", f"/councils/council/bodies/?{org_a}", in_a, NOTHING),
+        "new council": ("get", "/councils/council/bodies/new/", write_any, NOTHING),
+        "save new council": ("post", "/councils/council/bodies/new/", write_any, NOTHING),
+        "council A": ("get", f"{body}/", in_a, NOTHING),
+        "seat on council A": ("post", f"{body}/seats/", write_a, NOTHING),
+        "seat leaves council A": ("post", f"{body}/seats/{c['seat'].pk}/leave/", moved_a, NOTHING),
+        "new meeting of council A": ("get", f"{body}/meetings/new/", write_a, NOTHING),
+        "save meeting of council A": ("post", f"{body}/meetings/new/", write_a, NOTHING),
+        "agenda items": ("get", "/councils/council/items/", everyone, NOTHING),
+        "agenda items of A": ("get", f"/councils/council/items/?{org_a}&step=open", in_a, NOTHING),
+        "stuck agenda items of A": ("get", f"/councils/council/items/?{org_a}&attention=stuck", in_a, NOTHING),
+        "raise item": ("get", "/councils/council/items/new/", write_any, NOTHING),
+        "save raised item": ("post", "/councils/council/items/new/", write_any, NOTHING),
+        "item A": ("get", f"{item}/", in_a, NOTHING),
+        "step page of item A": ("get", f"{item}/steps/implement/", in_a, NOTHING),
+        "take step of item A": ("post", f"{doing}/steps/done/", write_a, NOTHING),
+        "stop item A": ("get", f"{item}/stop/", write_a, NOTHING),
+        "save stop of item A": ("post", f"{item}/stop/", write_a, NOTHING),
+        "consultation outcome A": ("post", f"{item}/outcome/", write_a, NOTHING),
+        "publish item A": ("post", f"{item}/publish/", moved_a, NOTHING),
+        "add task A": ("post", f"{doing}/tasks/", write_a, NOTHING),
+        "item task done A": ("post", f"{doing}/tasks/{c['task'].pk}/done/", moved_a, NOTHING),
+        "progress A": ("post", f"{doing}/progress/", write_a, NOTHING),
+        "progress photo A": ("get", f"{doing}/photos/{c['photo'].pk}/", in_a, NOTHING),
+        "print item A": ("get", f"{item}/print/", in_a, NOTHING),
+        "agenda A": ("get", f"{agenda}/", in_a, NOTHING),
+        "add to agenda A": ("post", f"{agenda}/", write_a, NOTHING),
+        "adopt on agenda A": ("post", f"{agenda}/{c['entry'].pk}/adopt/", write_a, NOTHING),
+        "conclude on agenda A": ("post", f"{agenda}/{c['entry'].pk}/conclude/", write_a, NOTHING),
+        "remove from agenda A": ("post", f"{agenda}/{c['entry'].pk}/remove/", moved_a, NOTHING),
+        "comments to moderate": ("get", "/councils/council/comments/", everyone, NOTHING),
+        "comments of A": ("get", f"/councils/council/comments/?{org_a}&status=pending", in_a, NOTHING),
+        "moderate comment A": ("post", f"/councils/council/comments/{c['comment'].pk}/moderate/", moved_a, NOTHING),
+        "implementation tasks": ("get", "/councils/council/tasks/", everyone, NOTHING),
+        "overdue tasks of A": ("get", f"/councils/council/tasks/?{org_a}&attention=overdue", in_a, NOTHING),
+        "agenda item ledger A": ("get", f"/councils/council/items/ledger.xlsx?{org_a}", in_a, NOTHING),
+        "resolution ledger A": ("get", f"/councils/council/resolutions/ledger.xlsx?{org_a}", in_a, NOTHING),
+        "yishi": ("get", "/yishi/", public, NOTHING),
+        "yishi community A": ("get", f"{yishi}/", public, NOTHING),
+        "yishi item A": ("get", f"{yishi}/items/{c['consulting'].pk}/", public, NOTHING),
+        "yishi item being done A": ("get", f"{yishi}/items/{c['doing'].pk}/", public, NOTHING),
+        "yishi comment A": ("post", f"{yishi}/items/{c['consulting'].pk}/comment/", public, NOTHING),
+        "yishi photo A": ("get", f"/yishi/photos/{c['photo'].pk}/", public, NOTHING),
+        "yishi unpublished item A": ("get", f"{yishi}/items/{c['drafted'].pk}/", hidden, NOTHING),
+        "yishi item A under B": ("get", f"/yishi/{tree['b'].pk}/items/{c['consulting'].pk}/", hidden, NOTHING),
+        "yishi a branch": ("get", f"/yishi/{tree['a1'].pk}/", hidden, NOTHING),
+    }
+
+
 def urls(tree, members):
     a, b = members["a"], members["b"]
     change_a = MemberChange.objects.filter(member=a).first()
@@ -306,6 +445,7 @@ def urls(tree, members):
     return {
         **council_urls(tree, members),
         **rule_urls(tree, members),
+        **agenda_urls(tree, members),
         "import page": (
             "get",
             "/members/import/",
@@ -1166,6 +1306,53 @@ URL_NAMES = [
     "save new task A",
     "task done A",
     "save task done A",
+    "council bodies",
+    "council bodies of A",
+    "new council",
+    "save new council",
+    "council A",
+    "seat on council A",
+    "seat leaves council A",
+    "new meeting of council A",
+    "save meeting of council A",
+    "agenda items",
+    "agenda items of A",
+    "stuck agenda items of A",
+    "raise item",
+    "save raised item",
+    "item A",
+    "step page of item A",
+    "take step of item A",
+    "stop item A",
+    "save stop of item A",
+    "consultation outcome A",
+    "publish item A",
+    "add task A",
+    "item task done A",
+    "progress A",
+    "progress photo A",
+    "print item A",
+    "agenda A",
+    "add to agenda A",
+    "adopt on agenda A",
+    "conclude on agenda A",
+    "remove from agenda A",
+    "comments to moderate",
+    "comments of A",
+    "moderate comment A",
+    "implementation tasks",
+    "overdue tasks of A",
+    "agenda item ledger A",
+    "resolution ledger A",
+    "yishi",
+    "yishi community A",
+    "yishi item A",
+    "yishi item being done A",
+    "yishi comment A",
+    "yishi photo A",
+    "yishi unpublished item A",
+    "yishi item A under B",
+    "yishi a branch",
 ]
 
 
@@ -1175,8 +1362,13 @@ def test_permission_matrix(client, tree, users, members, name, role):
     method, url, expected, full = urls(tree, members)[name]
     if role != "anonymous":
         client.force_login(users[role])
-    response = getattr(client, method)(url, {} if method == "get" else {"name": "x"}, follow=role == "anonymous")
-    if role == "anonymous":
+    public = "anonymous" in expected  # 社区议事园: open to all, the same for everyone
+    follow = role == "anonymous" and not public
+    response = getattr(client, method)(url, {} if method == "get" else {"name": "x"}, follow=follow)
+    if public:
+        assert response.status_code == expected[role], f"{name} as {role}"
+        assert full_numbers_in(response_text(response), members.values()) == set()
+    elif role == "anonymous":
         assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=")
         assert response.status_code == 200 and "用户名或手机号" in response.content.decode()
     else:

@@ -205,7 +205,7 @@ def test_the_services_figures_cost_the_same_queries_for_ten_activities_or_a_hund
     many, counted_more = cost()
     assert counted_more["测试街道"] > counted["测试街道"]  # the figures did move
     assert many == few, (few, many)
-    assert few < 40
+    assert few < 60  # the whole cold dashboard, every app's parts included
 
 
 def test_the_data_version_moves_with_each_table_the_figures_come_from(tree, members, worked):
