@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member
 from organizations.access import organizations_for, scoped
 from organizations.models import Organization
-from portal.forms import DateInput, QuickSelect, add_domain_errors
-from portal.params import pk_or_none
+from portal.forms import DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
+from portal.params import EARLIEST_DAY, LATEST_DAY, pk_or_none
 from services.models import (
     Activity,
     CoBuildingAgreement,
@@ -49,8 +49,11 @@ def hours_field(label, **kwargs):
     )
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(DomainErrorsOnFields, forms.ModelForm):
     """An activity's own details (its participants are ledger entries, recorded on the quick-entry screen)."""
+
+    # The model's clean() names the fields it keeps; the form edits them as a day, times and hours.
+    model_error_fields = {"starts_at": "day", "ends_at": "end_time", "credited_minutes": "credited_hours"}
 
     organization = forms.TypedChoiceField(label=_lazy("组织单位"), coerce=int, widget=QuickSelect)
     day = forms.DateField(label=_lazy("活动日期"), widget=DateInput(), initial=datetime.date.today)
@@ -106,6 +109,16 @@ class ActivityForm(forms.ModelForm):
         elif len(self.fields["organization"].choices) == 1:
             self.initial.setdefault("organization", self.fields["organization"].choices[0][0])
 
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day and not EARLIEST_DAY <= day <= LATEST_DAY:
+            # Far older days are nobody's activity, and the earliest ones overflow a time zone's arithmetic.
+            raise ValidationError(
+                _("请填写 %(first)s 至 %(last)s 之间的日期。")
+                % {"first": f"{EARLIEST_DAY:%Y-%m-%d}", "last": f"{LATEST_DAY:%Y-%m-%d}"}
+            )
+        return day
+
     def clean_credited_hours(self):
         return check_hours(self.cleaned_data.get("credited_hours"))
 
@@ -134,12 +147,6 @@ class ActivityForm(forms.ModelForm):
         if team and org and team.organization.community_path != org.community_path:
             self.add_error("team", _("服务队不属于所选组织单位的社区。"))
         return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()  # the model's clean(), its messages next to the fields
-        for name, form_name in (("starts_at", "day"), ("ends_at", "end_time"), ("credited_minutes", "credited_hours")):
-            if name in self.errors:
-                self.add_error(form_name, self.errors.pop(name))
 
 
 def check_hours(hours):
