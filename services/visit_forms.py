@@ -159,6 +159,9 @@ class VisitForm(forms.ModelForm):
             (p.pk, f"{p.household.name} — {p.member.name}") for p in pairings[:CHOICES_CAP]
         ]
         self.fields["visited_on"].initial = datetime.date.today
+        if visit.pk and not visit.notes_visible_to(user):
+            # Sensitive notes this user may not read: neither shown nor changed (nor un-marked).
+            del self.fields["notes"], self.fields["sensitive"]
         if visit.pk:
             self.initial.update(
                 organization=visit.organization_id,
