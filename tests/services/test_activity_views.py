@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from members.models import Gender
-from services.models import Activity, ServiceEntry, ServiceTeam, TeamMembership
+from services.models import Activity, CoBuildingAgreement, ResidentUnit, ServiceEntry, ServiceTeam, TeamMembership
 from tests.conftest import new_member
 
 D = datetime.date
@@ -290,6 +290,18 @@ def test_editing_an_activity_to_end_before_it_starts_is_refused_next_to_the_end_
     assert response.context["form"].errors["end_time"] == ["结束时间不能早于开始时间。"]
     activity.refresh_from_db()
     assert (activity.title, activity.ends_at) == ("清理楼道杂物", None)
+
+
+def test_another_communitys_co_building_agreement_is_refused_next_to_the_field(client, users, tree):
+    unit = ResidentUnit.objects.create(organization=tree["b"], name="县医院")
+    theirs = CoBuildingAgreement.objects.create(unit=unit, organization=tree["b"], title="乙社区共建", starts_on=TODAY)
+    client.force_login(users["street"])  # writes to both communities: both agreements are offered
+    response = client.post("/services/activities/new/", quick_post(organization=tree["a"].pk, agreement=theirs.pk))
+    assert response.status_code == 200
+    assert response.context["form"].errors["agreement"] == ["共建协议不属于本社区。"]
+    assert Activity.objects.count() == 0
+    response = client.post("/services/activities/new/", quick_post(organization=tree["b"].pk, agreement=theirs.pk))
+    assert response.status_code == 302 and Activity.objects.get().agreement == theirs
 
 
 def test_the_list_and_an_activitys_page_cost_the_same_queries_for_more_activities_and_people(
