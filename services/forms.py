@@ -24,6 +24,7 @@ from services.models import (
 )
 
 ORGANIZER_KINDS = (Organization.Kind.COMMUNITY, Organization.Kind.BRANCH)
+CHOICES_CAP = 2000  # a select's options at most; beyond that, the search (or a narrower choice first)
 
 
 class TimeInput(forms.TimeInput):
@@ -37,6 +38,10 @@ def organizer_choices(user):
     """Communities and branches ``user`` may record activities for (open ones), as select options."""
     orgs = organizations_for(user, write=True).existing().filter(kind__in=ORGANIZER_KINDS)
     return [(org.pk, ("　" * max(org.depth - 2, 0)) + org.name) for org in orgs.only("pk", "name", "depth")]
+
+
+def community_of(organization):
+    return Organization.objects.filter(path=organization.community_path).first() or organization
 
 
 def hours_field(label, **kwargs):
@@ -363,21 +368,37 @@ class TeamForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["organization"] = self.instance.organization_id
             self.fields["organization"].disabled = True  # the team's activities and members hang on it
-            members = self.instance.current_members()
-            self.fields["leader"].queryset = members
+            offered = self.instance.current_members()
+            self.fields["leader"].queryset = offered
         else:
             del self.fields["dissolved_on"]
-            self.fields["leader"].queryset = scoped(Member.objects.current(), user, write=True)
             if len(self.fields["organization"].choices) == 1:
                 self.initial.setdefault("organization", self.fields["organization"].choices[0][0])
-        self.fields["leader"].widget = QuickSelect(choices=self.fields["leader"].choices)
+            # Checked against the whole scope (clean() names a leader of another community); offered
+            # from the chosen organization's community, a district's tens of thousands never.
+            self.fields["leader"].queryset = offered = scoped(Member.objects.current(), user, write=True)
+            org = self._chosen_organization()
+            if org is not None:
+                offered = offered.under(community_of(org))
+        offered = offered.order_by("name_pinyin", "pk").values_list("pk", "name")[:CHOICES_CAP]
+        self.fields["leader"].widget = QuickSelect(choices=[("", self.fields["leader"].empty_label), *offered])
         self.fields["leader"].help_text = _("可在添加队员后再指定队长。") if not self.instance.pk else ""
+
+    def _chosen_organization(self):
+        """The organization posted or proposed, if it is one of the choices."""
+        pk = pk_or_none(self.data.get("organization") if self.is_bound else self.initial.get("organization"))
+        if pk not in {choice for choice, _label in self.fields["organization"].choices}:
+            return None
+        return Organization.objects.get(pk=pk)
 
     def clean(self):
         cleaned = super().clean()
         org = Organization.objects.filter(pk=cleaned.get("organization")).first()
         if org is not None:
             self.instance.organization = org
+        leader = cleaned.get("leader")
+        if leader and org and leader.organization.community_path != org.community_path:
+            self.add_error("leader", _("队长应为本社区的在册党员。"))
         return cleaned
 
 
@@ -388,14 +409,15 @@ class JoinTeamForm(forms.Form):
     def __init__(self, *args, team, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
-        community = Organization.objects.filter(path=team.organization.community_path).first() or team.organization
         candidates = (
             scoped(Member.objects.current(), user, write=True)
-            .under(community)
+            .under(community_of(team.organization))
             .exclude(pk__in=team.current_members().values("pk"))
             .order_by("name_pinyin")
         )
-        self.fields["member"].choices = [("", _("请选择党员"))] + list(candidates.values_list("pk", "name")[:2000])
+        self.fields["member"].choices = [("", _("请选择党员"))] + list(
+            candidates.values_list("pk", "name")[:CHOICES_CAP]
+        )
         self.candidates = candidates
 
     def save(self):

@@ -20,11 +20,9 @@ from organizations.models import Organization
 from portal.forms import DateInput, QuickSelect
 from portal.identity import mask_phone, normalize_phone
 from portal.params import pk_or_none
-from services.forms import organizer_choices
+from services.forms import CHOICES_CAP, organizer_choices
 from services.models import CareVisit, Household, Pairing
 from services.visits import record_visit
-
-CHOICES_CAP = 2000  # a select's options; beyond that, the search
 
 
 def visit_members(user):
