@@ -69,3 +69,14 @@ def add_domain_errors(form, error, renames=None):
         field = renames.get(field, field)
         if field not in form.errors:
             form.add_error(field if field in form.fields else None, messages)
+
+
+class DomainErrorsOnFields:
+    """A ModelForm whose model's clean() names fields the form edits under other names, or lacks:
+    ``model_error_fields`` renames them and the rest go on top. Django's own ``_update_errors``
+    raises ValueError (a server error) for a name the form has no field for."""
+
+    model_error_fields = {}
+
+    def _update_errors(self, errors):
+        add_domain_errors(self, errors, self.model_error_fields)

@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member
 from organizations.access import organizations_for, scoped
 from organizations.models import Organization
-from portal.forms import DateInput, QuickSelect, add_domain_errors
-from portal.params import pk_or_none
+from portal.forms import DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
+from portal.params import EARLIEST_DAY, LATEST_DAY, pk_or_none
 from services.models import (
     Activity,
     CoBuildingAgreement,
@@ -24,6 +24,7 @@ from services.models import (
 )
 
 ORGANIZER_KINDS = (Organization.Kind.COMMUNITY, Organization.Kind.BRANCH)
+CHOICES_CAP = 2000  # a select's options at most; beyond that, the search (or a narrower choice first)
 
 
 class TimeInput(forms.TimeInput):
@@ -39,6 +40,10 @@ def organizer_choices(user):
     return [(org.pk, ("　" * max(org.depth - 2, 0)) + org.name) for org in orgs.only("pk", "name", "depth")]
 
 
+def community_of(organization):
+    return Organization.objects.filter(path=organization.community_path).first() or organization
+
+
 def hours_field(label, **kwargs):
     return forms.DecimalField(
         label=label,
@@ -49,8 +54,11 @@ def hours_field(label, **kwargs):
     )
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(DomainErrorsOnFields, forms.ModelForm):
     """An activity's own details (its participants are ledger entries, recorded on the quick-entry screen)."""
+
+    # The model's clean() names the fields it keeps; the form edits them as a day, times and hours.
+    model_error_fields = {"starts_at": "day", "ends_at": "end_time", "credited_minutes": "credited_hours"}
 
     organization = forms.TypedChoiceField(label=_lazy("组织单位"), coerce=int, widget=QuickSelect)
     day = forms.DateField(label=_lazy("活动日期"), widget=DateInput(), initial=datetime.date.today)
@@ -106,6 +114,16 @@ class ActivityForm(forms.ModelForm):
         elif len(self.fields["organization"].choices) == 1:
             self.initial.setdefault("organization", self.fields["organization"].choices[0][0])
 
+    def clean_day(self):
+        day = self.cleaned_data.get("day")
+        if day and not EARLIEST_DAY <= day <= LATEST_DAY:
+            # Far older days are nobody's activity, and the earliest ones overflow a time zone's arithmetic.
+            raise ValidationError(
+                _("请填写 %(first)s 至 %(last)s 之间的日期。")
+                % {"first": f"{EARLIEST_DAY:%Y-%m-%d}", "last": f"{LATEST_DAY:%Y-%m-%d}"}
+            )
+        return day
+
     def clean_credited_hours(self):
         return check_hours(self.cleaned_data.get("credited_hours"))
 
@@ -133,13 +151,10 @@ class ActivityForm(forms.ModelForm):
         team = cleaned.get("team")
         if team and org and team.organization.community_path != org.community_path:
             self.add_error("team", _("服务队不属于所选组织单位的社区。"))
+        agreement = cleaned.get("agreement")
+        if agreement and org and agreement.organization.community_path != org.community_path:
+            self.add_error("agreement", _("共建协议不属于本社区。"))  # as the admin and the import say
         return cleaned
-
-    def _post_clean(self):
-        super()._post_clean()  # the model's clean(), its messages next to the fields
-        for name, form_name in (("starts_at", "day"), ("ends_at", "end_time"), ("credited_minutes", "credited_hours")):
-            if name in self.errors:
-                self.add_error(form_name, self.errors.pop(name))
 
 
 def check_hours(hours):
@@ -353,21 +368,37 @@ class TeamForm(forms.ModelForm):
         if self.instance.pk:
             self.initial["organization"] = self.instance.organization_id
             self.fields["organization"].disabled = True  # the team's activities and members hang on it
-            members = self.instance.current_members()
-            self.fields["leader"].queryset = members
+            offered = self.instance.current_members()
+            self.fields["leader"].queryset = offered
         else:
             del self.fields["dissolved_on"]
-            self.fields["leader"].queryset = scoped(Member.objects.current(), user, write=True)
             if len(self.fields["organization"].choices) == 1:
                 self.initial.setdefault("organization", self.fields["organization"].choices[0][0])
-        self.fields["leader"].widget = QuickSelect(choices=self.fields["leader"].choices)
+            # Checked against the whole scope (clean() names a leader of another community); offered
+            # from the chosen organization's community, a district's tens of thousands never.
+            self.fields["leader"].queryset = offered = scoped(Member.objects.current(), user, write=True)
+            org = self._chosen_organization()
+            if org is not None:
+                offered = offered.under(community_of(org))
+        offered = offered.order_by("name_pinyin", "pk").values_list("pk", "name")[:CHOICES_CAP]
+        self.fields["leader"].widget = QuickSelect(choices=[("", self.fields["leader"].empty_label), *offered])
         self.fields["leader"].help_text = _("可在添加队员后再指定队长。") if not self.instance.pk else ""
+
+    def _chosen_organization(self):
+        """The organization posted or proposed, if it is one of the choices."""
+        pk = pk_or_none(self.data.get("organization") if self.is_bound else self.initial.get("organization"))
+        if pk not in {choice for choice, _label in self.fields["organization"].choices}:
+            return None
+        return Organization.objects.get(pk=pk)
 
     def clean(self):
         cleaned = super().clean()
         org = Organization.objects.filter(pk=cleaned.get("organization")).first()
         if org is not None:
             self.instance.organization = org
+        leader = cleaned.get("leader")
+        if leader and org and leader.organization.community_path != org.community_path:
+            self.add_error("leader", _("队长应为本社区的在册党员。"))
         return cleaned
 
 
@@ -378,14 +409,15 @@ class JoinTeamForm(forms.Form):
     def __init__(self, *args, team, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.team = team
-        community = Organization.objects.filter(path=team.organization.community_path).first() or team.organization
         candidates = (
             scoped(Member.objects.current(), user, write=True)
-            .under(community)
+            .under(community_of(team.organization))
             .exclude(pk__in=team.current_members().values("pk"))
             .order_by("name_pinyin")
         )
-        self.fields["member"].choices = [("", _("请选择党员"))] + list(candidates.values_list("pk", "name")[:2000])
+        self.fields["member"].choices = [("", _("请选择党员"))] + list(
+            candidates.values_list("pk", "name")[:CHOICES_CAP]
+        )
         self.candidates = candidates
 
     def save(self):

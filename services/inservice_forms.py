@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member
 from organizations.access import holds_role, organizations_for, scoped
 from organizations.models import Organization, Role
-from portal.forms import DateInput, QuickSelect, add_domain_errors
+from portal.forms import DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
 from portal.params import pk_or_none
 from services.models import InServiceRegistration, ServiceTarget
 
@@ -46,8 +46,12 @@ class PostsField(forms.TypedMultipleChoiceField):
         )
 
 
-class RegistrationForm(forms.ModelForm):
+class RegistrationForm(DomainErrorsOnFields, forms.ModelForm):
     """A new registration (member and community chosen) or an existing one's details."""
+
+    # An ended registration's details are edited without its end: a day registered after it is
+    # the day's fault.
+    model_error_fields = {"ended_on": "registered_on"}
 
     member = forms.CharField(label=_lazy("党员"), required=False)  # picked from the search results (radios)
     organization = forms.TypedChoiceField(

@@ -20,11 +20,9 @@ from organizations.models import Organization
 from portal.forms import DateInput, QuickSelect
 from portal.identity import mask_phone, normalize_phone
 from portal.params import pk_or_none
-from services.forms import organizer_choices
+from services.forms import CHOICES_CAP, organizer_choices
 from services.models import CareVisit, Household, Pairing
 from services.visits import record_visit
-
-CHOICES_CAP = 2000  # a select's options; beyond that, the search
 
 
 def visit_members(user):
@@ -159,6 +157,9 @@ class VisitForm(forms.ModelForm):
             (p.pk, f"{p.household.name} — {p.member.name}") for p in pairings[:CHOICES_CAP]
         ]
         self.fields["visited_on"].initial = datetime.date.today
+        if visit.pk and not visit.notes_visible_to(user):
+            # Sensitive notes this user may not read: neither shown nor changed (nor un-marked).
+            del self.fields["notes"], self.fields["sensitive"]
         if visit.pk:
             self.initial.update(
                 organization=visit.organization_id,

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from members.models import Gender
-from services.models import Activity, ServiceEntry, ServiceTeam, TeamMembership
+from services.models import Activity, CoBuildingAgreement, ResidentUnit, ServiceEntry, ServiceTeam, TeamMembership
 from tests.conftest import new_member
 
 D = datetime.date
@@ -250,6 +250,58 @@ def test_editing_an_activity_cannot_move_its_day_once_entries_exist(client, user
     assert client.post(f"/services/activities/{activity.pk}/edit/", data).status_code == 302
     activity.refresh_from_db()
     assert (activity.title, activity.kind) == ("清理楼道", "environment")
+
+
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"end_time": "08:00"}, "end_time", "结束时间不能早于开始时间。"),
+        ({"day": f"{TODAY + datetime.timedelta(days=400):%Y-%m-%d}"}, "day", "开始时间不能晚于一年以后。"),
+        ({"day": "0001-01-01", "start_time": "00:00"}, "day", "请填写 1921-07-01 至 2099-12-31 之间的日期。"),
+        ({"day": "1000-01-01"}, "day", "请填写 1921-07-01 至 2099-12-31 之间的日期。"),
+    ],
+)
+def test_a_bad_day_or_time_is_named_next_to_its_field_and_nothing_is_saved(
+    client, users, tree, people, changes, field, message
+):
+    client.force_login(users["secretary_a"])
+    data = quick_post(organization=tree["a"].pk, members=[people["zwh"]], **changes)
+    response = client.post("/services/activities/new/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors[field] == [message]
+    assert message in response.content.decode()
+    assert Activity.objects.count() == 0 and ServiceEntry.objects.count() == 0
+
+
+def test_editing_an_activity_to_end_before_it_starts_is_refused_next_to_the_end_time(client, users, tree, activity):
+    client.force_login(users["secretary_a"])
+    data = {
+        "title": "清理楼道",
+        "organization": tree["a"].pk,
+        "kind": "environment",
+        "day": f"{activity.day:%Y-%m-%d}",
+        "start_time": "09:00",
+        "end_time": "08:30",
+        "credited_hours": "2",
+        "beneficiaries": "0",
+    }
+    response = client.post(f"/services/activities/{activity.pk}/edit/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["end_time"] == ["结束时间不能早于开始时间。"]
+    activity.refresh_from_db()
+    assert (activity.title, activity.ends_at) == ("清理楼道杂物", None)
+
+
+def test_another_communitys_co_building_agreement_is_refused_next_to_the_field(client, users, tree):
+    unit = ResidentUnit.objects.create(organization=tree["b"], name="县医院")
+    theirs = CoBuildingAgreement.objects.create(unit=unit, organization=tree["b"], title="乙社区共建", starts_on=TODAY)
+    client.force_login(users["street"])  # writes to both communities: both agreements are offered
+    response = client.post("/services/activities/new/", quick_post(organization=tree["a"].pk, agreement=theirs.pk))
+    assert response.status_code == 200
+    assert response.context["form"].errors["agreement"] == ["共建协议不属于本社区。"]
+    assert Activity.objects.count() == 0
+    response = client.post("/services/activities/new/", quick_post(organization=tree["b"].pk, agreement=theirs.pk))
+    assert response.status_code == 302 and Activity.objects.get().agreement == theirs
 
 
 def test_the_list_and_an_activitys_page_cost_the_same_queries_for_more_activities_and_people(

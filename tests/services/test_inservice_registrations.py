@@ -143,6 +143,20 @@ def test_a_registration_is_edited_and_ended_with_a_reason(client, users, tree, m
     assert (registration.ended_on, registration.end_reason) == (D(2024, 6, 30), "工作调动")
 
 
+def test_an_ended_registration_cannot_be_edited_to_start_after_its_end(client, users, tree, members):
+    registration = register(members["a"], tree["a"], D(2023, 3, 1))
+    registration.ended_on, registration.end_reason = D(2024, 6, 30), "工作调动"
+    registration.save()
+    client.force_login(users["secretary_a"])
+    data = {"registered_on": "2024-07-01", "employer": "县税务局", "employer_party_organization": "", "posts": []}
+    response = client.post(f"/services/in-service/{registration.pk}/edit/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["registered_on"] == ["结束日期不能早于报到日期。"]
+    assert "结束日期不能早于报到日期。" in response.content.decode()
+    registration.refresh_from_db()
+    assert (registration.registered_on, registration.employer) == (D(2023, 3, 1), "县财政局")
+
+
 def test_the_list_is_scoped_and_filtered_by_year_and_state(client, users, tree, members):
     ended = new_member(tree["a2"], "王芳")
     register(members["a"], tree["a"], D(2023, 3, 1))

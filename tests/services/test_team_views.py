@@ -1,6 +1,7 @@
 """Service teams per organization: created, edited, members joining and leaving."""
 
 import datetime
+import re
 
 import pytest
 
@@ -42,6 +43,37 @@ def test_a_team_cannot_be_founded_in_the_future_nor_dissolved_before_it_was_foun
     assert "解散日期不能早于成立日期。" in page.content.decode()
     team.refresh_from_db()
     assert team.dissolved_on is None
+
+
+def leader_options(response):
+    select = re.search(r'<select[^>]*name="leader".*?</select>', response.content.decode(), re.S).group(0)
+    return [int(pk) for pk in re.findall(r'<option value="(\d+)"', select)]
+
+
+def test_the_leader_is_offered_from_the_chosen_communitys_members_only(client, users, tree, members, monkeypatch):
+    from tests.conftest import new_member
+
+    wf = new_member(tree["a2"], "王芳")
+    client.force_login(users["street"])  # writes to the whole street: both communities' members
+    unnamed = {"name": "", "organization": tree["a"].pk, "kind": "volunteer"}
+    page = client.post("/services/teams/new/", unnamed)
+    assert page.status_code == 200 and sorted(leader_options(page)) == sorted([members["a"].pk, wf.pk])
+    assert leader_options(client.post("/services/teams/new/", {**unnamed, "organization": tree["b"].pk})) == [
+        members["b"].pk
+    ]
+    monkeypatch.setattr("services.forms.CHOICES_CAP", 1)
+    assert len(leader_options(client.get("/services/teams/new/"))) == 1
+
+
+def test_a_leader_from_another_community_is_refused_next_to_the_field(client, users, tree, members):
+    client.force_login(users["street"])
+    data = {"name": "甲社区巡逻队", "organization": tree["a"].pk, "kind": "patrol", "leader": members["b"].pk}
+    response = client.post("/services/teams/new/", data)
+    assert response.status_code == 200
+    assert response.context["form"].errors["leader"] == ["队长应为本社区的在册党员。"]
+    assert "队长应为本社区的在册党员。" in response.content.decode() and ServiceTeam.objects.count() == 0
+    response = client.post("/services/teams/new/", {**data, "leader": members["a"].pk})
+    assert response.status_code == 302 and ServiceTeam.objects.get().leader == members["a"]
 
 
 def test_members_join_and_leave_with_their_dates(client, users, tree, members, team):

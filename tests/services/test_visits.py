@@ -366,6 +366,25 @@ def test_sensitive_notes_show_only_to_the_communitys_secretary_and_the_street(
     assert sensitive_visit.notes_visible_to(users[role]) is sees
 
 
+def test_a_branch_secretary_edits_a_sensitive_visit_without_seeing_or_changing_its_notes(
+    client, users, tree, members, sensitive_visit
+):
+    client.force_login(users["branch_a1"])
+    url = f"/services/visits/{sensitive_visit.pk}/edit/"
+    page = client.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200 and SECRET[:6] not in text and HIDDEN in text
+    assert 'name="notes"' not in text and 'name="sensitive"' not in text
+    data = visit_post(tree["a1"], member=members["a"].pk, reason="discontented", goods="米一袋", notes=None)
+    del data["notes"]
+    assert client.post(url, data).status_code == 302
+    sensitive_visit.refresh_from_db()
+    assert (sensitive_visit.goods, sensitive_visit.notes, sensitive_visit.sensitive) == ("米一袋", SECRET, True)
+    client.force_login(users["secretary_a"])
+    text = client.get(url).content.decode()
+    assert SECRET in text and 'name="sensitive"' in text
+
+
 def test_notes_not_marked_sensitive_show_to_everyone_who_sees_the_visit(client, users, tree, members):
     plain = visit(tree["a1"], members["a"], notes="一切安好")
     client.force_login(users["branch_a1"])
