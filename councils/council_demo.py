@@ -231,8 +231,12 @@ class CouncilBuilder:
 
     @staticmethod
     def _votes(meeting):
+        """Everyone entitled and present votes for it, but one abstains where the rest still carry it
+        (more than half of those entitled): a council of four with one on leave has no vote to spare."""
         quorum = meeting.quorum()
-        return quorum.entitled_present - 1, 0, 1
+        if quorum.entitled_present - 1 > quorum.entitled / 2:
+            return quorum.entitled_present - 1, 0, 1
+        return quorum.entitled_present, 0, 0
 
     # -- one item through its steps ---------------------------------------------------------------
 
