@@ -5,8 +5,9 @@
 
 Builds the demo street at the scale in a fresh database of its own (then ANALYZE, as a server that
 has run a while), starts gunicorn with deploy/gunicorn.conf.py (4 workers) on a free loopback port,
-runs bench/locustfile.py headless, and prints requests per second and the median, p95 and p99 of
-every page. Bounded: each run stops after --seconds; nothing is sent anywhere but 127.0.0.1.
+runs bench/locustfile.py headless — the users arrive --arrivals a second (each logs in), then all
+of them work for --seconds — and prints requests per second and the median, p95 and p99 of every
+page over those seconds. Bounded: each run stops after --seconds; nothing is sent anywhere but 127.0.0.1.
 
 With --before REV the same load runs first against the code of commit REV (a git worktree under /tmp
 with its own database, seeded by its own code), so that before and after come from one run.
@@ -42,15 +43,19 @@ def serve(env, port, checkout=ROOT):
     raise SystemExit("gunicorn did not start")
 
 
-def run_locust(port, users, seconds):
+def run_locust(port, users, seconds, arrivals):
+    """``users`` arrive ``arrivals`` a second (each logs in: PBKDF2, a fifth of a second of CPU), then
+    all of them work for ``seconds``; the figures are those ``seconds`` (locust resets its statistics
+    once every user has arrived), so that they describe 50 users at work, not 50 logging in at once."""
+    arriving = -(-users // arrivals)
     with tempfile.TemporaryDirectory() as folder:
         prefix = f"{folder}/load"
         command = [
             PYTHON, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"), "--headless",
-            "-H", f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(max(users // 5, 1)),
-            "-t", f"{seconds}s", "--stop-timeout", "10", "--csv", prefix, "--only-summary",
+            "-H", f"http://127.0.0.1:{port}", "-u", str(users), "-r", str(arrivals), "--reset-stats",
+            "-t", f"{arriving + seconds}s", "--stop-timeout", "10", "--csv", prefix, "--only-summary",
         ]  # fmt: skip
-        subprocess.run(command, cwd=ROOT, check=False, capture_output=True, timeout=seconds + 120)
+        subprocess.run(command, cwd=ROOT, check=False, capture_output=True, timeout=arriving + seconds + 120)
         with open(f"{prefix}_stats.csv", newline="") as stats:
             return list(csv.DictReader(stats))
 
@@ -71,6 +76,7 @@ def main():
     parser.add_argument("--scale", default="district")
     parser.add_argument("--users", type=int, nargs="+", default=[50, 10])
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--arrivals", type=int, default=2, help="users arriving (logging in) per second")
     parser.add_argument("--before", metavar="REV", help="first the same load on the code of commit REV")
     args = parser.parse_args()
     server = args.postgres.rstrip("/")
@@ -84,7 +90,8 @@ def main():
         gunicorn = serve(env, port, checkout)
         try:
             for users in args.users:
-                report(f"{label}: {users} users", run_locust(port, users, args.seconds))
+                rows = run_locust(port, users, args.seconds, args.arrivals)
+                report(f"{label}: {users} users at work for {args.seconds} s, {args.arrivals} arriving a second", rows)
         finally:
             gunicorn.terminate()
             gunicorn.wait(timeout=30)

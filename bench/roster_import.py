@@ -4,6 +4,7 @@ writing it with one bulk_create, measured in the same run.
     .venv/bin/python bench/roster_import.py                     # SQLite file under /tmp
     .venv/bin/python bench/roster_import.py --postgres postgres://postgres@127.0.0.1:5432/postgres
     .venv/bin/python bench/roster_import.py --rows 5000
+    .venv/bin/python bench/roster_import.py --rows 50000 --before 8dacfed   # an earlier commit first, same run
 
 Each phase runs in its own process on a fresh database seeded at street scale; the roster goes
 into 北门社区党委's branches and groups. The file is made beforehand and read from disk, and the
@@ -22,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _support import before_checkout  # noqa: E402 (bench/ is on sys.path when run)
 
 ROOT = Path(__file__).resolve().parent.parent
 HEADERS = [
@@ -101,7 +104,7 @@ def setup_django():
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, os.getcwd())  # the checkout measured: this one or the --before worktree
     django.setup()
 
 
@@ -188,7 +191,7 @@ def measure(rows, phase):
     print(json.dumps({"seconds": elapsed, "peak_mb": peaks[0], "peak_after_three_mb": peaks[-1]}))
 
 
-def fresh_database(postgres, env):
+def fresh_database(postgres, env, checkout=ROOT):
     name = "bench_import"
     if postgres:
         import psycopg
@@ -203,8 +206,9 @@ def fresh_database(postgres, env):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         url = f"sqlite:///{path}"
     env = {**env, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=checkout, env=env, check=True)
+    seed = [sys.executable, "manage.py", "seed_demo"]
+    subprocess.run(seed, cwd=checkout, env=env, check=True, stdout=subprocess.DEVNULL)
     return env
 
 
@@ -212,6 +216,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--postgres")
+    parser.add_argument("--before", metavar="REV", help="first the same phases on the code of commit REV")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "write-roster":
@@ -220,23 +225,35 @@ def main():
         return measure(args.rows, args.phase)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env["DJANGO_DEBUG"] = "0"  # as a server runs: DEBUG would log every query, and a bulk insert is megabytes of SQL
+    checkouts = {"now": ROOT}
+    if args.before:
+        checkouts = {f"before ({args.before})": before_checkout(args.before)[0], **checkouts}
+    for label, checkout in checkouts.items():
+        report(label, measure_all(args, env, checkout), args)
+
+
+def measure_all(args, env, checkout):
     results = {}
 
     def run(phase, phase_env):
-        command = [sys.executable, __file__, "--phase", phase, "--rows", str(args.rows)]
-        return subprocess.run(command, cwd=ROOT, env=phase_env, check=True, capture_output=True, text=True).stdout
+        command = [sys.executable, str(ROOT / "bench" / "roster_import.py"), "--phase", phase, "--rows", str(args.rows)]
+        return subprocess.run(command, cwd=checkout, env=phase_env, check=True, capture_output=True, text=True).stdout
 
     for phase in ("floor", "preview", "commit", "reimport"):
-        phase_env = fresh_database(args.postgres, env)
+        phase_env = fresh_database(args.postgres, env, checkout)
         if phase == "floor":
             run("write-roster", phase_env)
         if phase == "reimport":
             run("first-import", phase_env)
         results[phase] = json.loads(run(phase, phase_env).strip().splitlines()[-1])
+    return results
+
+
+def report(label, results, args):
     floor = results["floor"]["seconds"]
-    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}; {args.rows} rows × 15 columns")
+    print(f"{label} — {'PostgreSQL' if args.postgres else 'SQLite'}; {args.rows} rows × 15 columns")
     print(f"{'phase':28} {'seconds':>8} {'× floor':>8} {'peak RSS MB':>12} {'after 3 runs':>12}")
-    for phase, label in (
+    for phase, name in (
         ("floor", "floor: calamine + bulk_create"),
         ("preview", "preview (check every row)"),
         ("commit", "commit, new members"),
@@ -244,7 +261,7 @@ def main():
     ):
         figures = results[phase]
         print(
-            f"{label:28} {figures['seconds']:>8.2f} {figures['seconds'] / floor:>8.2f} {figures['peak_mb']:>12.0f}"
+            f"{name:28} {figures['seconds']:>8.2f} {figures['seconds'] / floor:>8.2f} {figures['peak_mb']:>12.0f}"
             f" {figures['peak_after_three_mb']:>12.0f}"
         )
 
