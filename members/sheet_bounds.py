@@ -502,6 +502,18 @@ def _count_shared_strings(chunks):
 
 PROBE = r"""
 import io, json, resource, sys
+
+
+def peak_rss():
+    # This process's own peak since exec (VmHWM). ru_maxrss would start at the parent's size when
+    # the parent had to fork rather than vfork: a big test runner made every small file "too big".
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
 cap = int(sys.argv[1]) if hard == resource.RLIM_INFINITY else min(int(sys.argv[1]), hard)
 resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
@@ -525,7 +537,7 @@ except MemoryError:
     answer = {"memory": True}
 except Exception as error:
     answer = {"error": type(error).__name__}
-answer["rss"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+answer["rss"] = peak_rss()
 print(json.dumps(answer))
 """
 
