@@ -106,19 +106,11 @@ ACTIVITY_FIELDS += ["credited_minutes", "beneficiaries", "description", "agreeme
 
 
 class ActivityAdminForm(forms.ModelForm):
+    """The model's own checks (Activity.clean: the team and the agreement of the activity's community)."""
+
     class Meta:
         model = Activity
         fields = ACTIVITY_FIELDS
-
-    def clean(self):
-        cleaned = super().clean()
-        agreement = cleaned.get("agreement")
-        organization = cleaned.get("organization") or (
-            self.instance.organization if self.instance.organization_id else None
-        )
-        if agreement and organization and agreement.organization.community_path != organization.community_path:
-            self.add_error("agreement", _("共建协议不属于本社区。"))
-        return cleaned
 
 
 @admin.register(Activity)

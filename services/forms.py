@@ -151,9 +151,6 @@ class ActivityForm(DomainErrorsOnFields, forms.ModelForm):
         team = cleaned.get("team")
         if team and org and team.organization.community_path != org.community_path:
             self.add_error("team", _("服务队不属于所选组织单位的社区。"))
-        agreement = cleaned.get("agreement")
-        if agreement and org and agreement.organization.community_path != org.community_path:
-            self.add_error("agreement", _("共建协议不属于本社区。"))  # as the admin and the import say
         return cleaned
 
 

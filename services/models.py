@@ -349,6 +349,14 @@ class Activity(models.Model):
             and community_path(self.team.organization) != community_path(self.organization)
         ):
             errors["team"] = _("服务队不属于本社区。")
+        # One rule for the page, the admin and the import: another community's agreement would list
+        # this activity among its projects to that community.
+        if (
+            self.organization_id
+            and self.agreement_id
+            and community_path(self.agreement.organization) != community_path(self.organization)
+        ):
+            errors["agreement"] = _("共建协议不属于本社区。")
         if errors:
             raise ValidationError(errors)
 

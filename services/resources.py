@@ -292,10 +292,6 @@ class ActivityResource(ScopedResource):
                 errors["starts_at"] = [_("已登记参加人员的活动不能修改日期。")]
             if instance.organization_id != before.organization_id:
                 errors["organization"] = [_("已登记参加人员的活动不能更换组织单位。")]
-        if instance.agreement_id and instance.organization_id and "agreement" not in errors:
-            agreement = instance.agreement
-            if agreement.organization.community_path != instance.organization.community_path:
-                errors["agreement"] = [_("共建协议不属于本社区。")]
         if errors:
             raise ValidationError(errors)
 
