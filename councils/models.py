@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import RELATIONSHIP_HERE, Member, Status
 from organizations.models import Organization
 from portal.logs import mask_personal_data
+from portal.models import AppendOnly
 from services.models import CareVisit, ResidentUnit
 
 # A meeting whose record is written more than this many days after it was held is 补录 (entered late).
@@ -1676,9 +1677,12 @@ class AgendaItem(models.Model):
         return note.percent if note else 0
 
 
-class AgendaStep(models.Model):
+class AgendaStep(AppendOnly, models.Model):
     """One step an item took: when, who recorded it, what was decided. Append-only: a row is never
     changed nor deleted, and an item takes each step at most once (the database says so too)."""
+
+    unchangeable = _lazy("议题环节的记录不可更改。")
+    undeletable = _lazy("议题环节的记录不可删除。")
 
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="steps", verbose_name=_lazy("议题"))
     step = models.CharField(_lazy("环节"), max_length=16, choices=Step.choices)
@@ -1706,14 +1710,6 @@ class AgendaStep(models.Model):
 
     def __str__(self):
         return f"{self.on} {self.get_step_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("议题环节的记录不可更改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("议题环节的记录不可删除。"))
 
 
 class AgendaEntry(models.Model):
@@ -2071,8 +2067,11 @@ class Comment(models.Model):
         return comment
 
 
-class CommentModeration(models.Model):
+class CommentModeration(AppendOnly, models.Model):
     """One moderation decision on a comment (append-only)."""
+
+    unchangeable = _lazy("审核记录不可更改。")
+    undeletable = _lazy("审核记录不可删除。")
 
     class Action(models.TextChoices):
         SHOW = "show", _lazy("公开")
@@ -2095,14 +2094,6 @@ class CommentModeration(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("审核记录不可更改。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("审核记录不可删除。"))
 
 
 class ImplementationTask(models.Model):

@@ -30,6 +30,7 @@ from portal.identity import (
     validate_id_number,
     validate_phone,
 )
+from portal.models import AppendOnly
 
 
 class Gender(models.TextChoices):
@@ -422,8 +423,11 @@ class MemberChangeQuerySet(models.QuerySet):
         return self.exclude(kind=MemberChange.Kind.CORRECTION).filter(~Exists(corrected))
 
 
-class MemberChange(models.Model):
+class MemberChange(AppendOnly, models.Model):
     """One entry of a member's history. Append-only: a mistake is reversed by a correction."""
+
+    unchangeable = _lazy("变动记录不可修改；如有错误，请登记一条更正。")
+    undeletable = _lazy("变动记录不可删除；如有错误，请登记一条更正。")
 
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _lazy("登记")
@@ -505,14 +509,6 @@ class MemberChange(models.Model):
 
     def __str__(self):
         return f"{self.effective_date} {self.member} {self.get_kind_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("变动记录不可修改；如有错误，请登记一条更正。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("变动记录不可删除；如有错误，请登记一条更正。"))
 
 
 class ImportBatch(models.Model):

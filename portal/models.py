@@ -7,6 +7,22 @@ from django.utils.translation import gettext_lazy as _
 from portal.identity import MOBILE_RE, normalize_phone
 
 
+class AppendOnly:
+    """A record that is never changed or deleted once written (a change log, a ledger): a mistake is
+    put right by a new record. Mixed in before ``models.Model``, with the refusals in its words."""
+
+    unchangeable = "记录不可修改。"
+    undeletable = "记录不可删除。"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError(self.unchangeable)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(self.undeletable)
+
+
 class User(AbstractUser):
     """A portal account; logs in with its username or its mobile number."""
 

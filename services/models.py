@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member, MemberChange, Standing
 from organizations.access import covers, holds_role
 from organizations.models import Organization, Role
+from portal.models import AppendOnly
 
 MINUTES_PER_DAY = 24 * 60
 
@@ -505,7 +506,7 @@ class ServiceEntryQuerySet(models.QuerySet):
         return figures
 
 
-class ServiceEntry(models.Model):
+class ServiceEntry(AppendOnly, models.Model):
     """One piece of service a member gave: the participation ledger. Append-only.
 
     **Corrections.** A mistake is corrected by a new entry whose ``corrects`` points to the original
@@ -519,6 +520,9 @@ class ServiceEntry(models.Model):
     **Where.** ``organization`` is where the service was given (the activity's organizer, or the
     community chosen when entered by hand): the hours stay there when the member later moves.
     """
+
+    unchangeable = _lazy("服务记录不可修改；如有错误，请登记一条更正。")
+    undeletable = _lazy("服务记录不可删除；如有错误，请登记一条更正。")
 
     class Source(models.TextChoices):
         SIGN_IN = "sign_in", _lazy("签到表")
@@ -584,14 +588,6 @@ class ServiceEntry(models.Model):
 
     def __str__(self):
         return f"{self.served_on} {self.member} {self.minutes}分钟"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("服务记录不可修改；如有错误，请登记一条更正。"))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValidationError(_("服务记录不可删除；如有错误，请登记一条更正。"))
 
     @property
     def hours(self):
