@@ -1,7 +1,6 @@
 """What the councils app plugs into the layers below it (portal/registry.py, organizations/hooks.py).
 Imported once at start-up by ``PortalConfig.ready()``; nothing below imports this app."""
 
-from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -48,12 +47,10 @@ member_hooks.member_sections.register(
 # -- schedule rules: what the dashboard's and the home page's figures are computed from ------------
 
 registry.version_parts.register(
-    registry.VersionPart("councils.meetings", lambda: Meeting.objects.aggregate(last=Max("updated_at"))["last"], 50),
-    registry.VersionPart("councils.rules", lambda: ScheduleRule.objects.aggregate(last=Max("updated_at"))["last"], 51),
-    registry.VersionPart(
-        "councils.exemptions", lambda: Exemption.objects.aggregate(last=Max("updated_at"))["last"], 52
-    ),
-    registry.VersionPart("councils.tasks", lambda: FollowUpTask.objects.aggregate(last=Max("updated_at"))["last"], 53),
+    registry.VersionPart("councils.meetings", (registry.Read(Meeting),), 50),
+    registry.VersionPart("councils.rules", (registry.Read(ScheduleRule),), 51),
+    registry.VersionPart("councils.exemptions", (registry.Read(Exemption),), 52),
+    registry.VersionPart("councils.tasks", (registry.Read(FollowUpTask),), 53),
 )
 
 # -- attention: periods missed this year (also on every dashboard row), overdue follow-up tasks -------
@@ -180,18 +177,20 @@ for order, (key, title, hint, severity, unit, url) in enumerate(
     )
 
 
-def _council_version():
-    """What the council's counts are computed from."""
-    return (
-        AgendaItem.objects.aggregate(last=Max("updated_at"))["last"],
-        ImplementationTask.objects.aggregate(last=Max("updated_at"))["last"],
-        ProgressNote.objects.aggregate(last=Max("id"))["last"],
-        Comment.objects.aggregate(last=Max("id"))["last"],
-        CommentModeration.objects.aggregate(last=Max("id"))["last"],
+# What the council's counts are computed from.
+registry.version_parts.register(
+    registry.VersionPart(
+        "councils.council",
+        (
+            registry.Read(AgendaItem),
+            registry.Read(ImplementationTask),
+            registry.Read(ProgressNote, "id"),
+            registry.Read(Comment, "id"),
+            registry.Read(CommentModeration, "id"),
+        ),
+        300,
     )
-
-
-registry.version_parts.register(registry.VersionPart("councils.council", _council_version, 300))
+)
 
 # -- demo data: the council's items in every step, after the register and the services -----------
 

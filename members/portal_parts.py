@@ -2,7 +2,6 @@
 the organization tree's rules and pages (organizations/hooks.py). Imported once at start-up by
 ``PortalConfig.ready()``; nothing below imports this app."""
 
-from django.db.models import Max
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -58,8 +57,8 @@ for order, item in enumerate(ITEMS):
 # -- the dashboard --------------------------------------------------------------------------------
 
 registry.version_parts.register(
-    registry.VersionPart("members.changes", lambda: MemberChange.objects.aggregate(last=Max("id"))["last"], 10),
-    registry.VersionPart("members.register", lambda: Member.objects.aggregate(last=Max("updated_at"))["last"], 30),
+    registry.VersionPart("members.changes", (registry.Read(MemberChange, "id"),), 10),
+    registry.VersionPart("members.register", (registry.Read(Member),), 30),
 )
 
 

@@ -1,7 +1,6 @@
 """What the organization tree plugs into the portal (portal/registry.py): it is what the portal's
 pages are about (the scopes), and it adds its own figures to the dashboard."""
 
-from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from organizations import demo
@@ -12,12 +11,8 @@ from portal import registry
 registry.provide_scopes(OrganizationScopes())
 
 registry.version_parts.register(
-    registry.VersionPart(
-        "organizations.events", lambda: OrganizationEvent.objects.aggregate(last=Max("id"))["last"], 20
-    ),
-    registry.VersionPart(
-        "organizations.tree", lambda: Organization.objects.aggregate(last=Max("updated_at"))["last"], 40
-    ),
+    registry.VersionPart("organizations.events", (registry.Read(OrganizationEvent, "id"),), 20),
+    registry.VersionPart("organizations.tree", (registry.Read(Organization),), 40),
 )
 
 

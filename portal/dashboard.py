@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
+from django.db import connection
 from django.utils.functional import Promise, cached_property
 
 from portal import registry
@@ -18,10 +19,20 @@ from portal.registry import Severity
 
 
 def data_version():
-    """Changes whenever anything a figure is computed from does: each app says what (its parts of
-    ``registry.version_parts``, each an indexed look-up of a maximum)."""
-    parts = [part.value() for part in registry.version_parts]
-    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+    """Changes whenever anything a figure is computed from does: each app says what (the ``Read``s of
+    its ``registry.version_parts``), and every page reads them all in one query."""
+    return hashlib.sha1(repr(read_versions()).encode()).hexdigest()[:16]
+
+
+def read_versions():
+    """{read: value} of every registered part's reads, in one query of scalar subqueries (each an
+    indexed look-up of a maximum or a small table's count); a read two parts share is read once."""
+    reads = list(dict.fromkeys(read for part in registry.version_parts for read in part.reads))
+    if not reads:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(read.sql(connection.ops.quote_name) for read in reads))
+        return dict(zip(reads, cursor.fetchone(), strict=True))
 
 
 def request_version(request):

@@ -183,11 +183,34 @@ class RowWarnings:
 
 
 @dataclass(frozen=True)
+class Read:
+    """A figure of one table that moves whenever its rows do: ``function`` of ``field`` over the
+    whole table (the largest id of an append-only table, the latest ``updated_at`` of one changed in
+    place, or a count or sum of a column that changes without touching either)."""
+
+    model: Any
+    field: str = "updated_at"
+    function: str = "MAX"
+
+    FUNCTIONS = ("MAX", "COUNT", "SUM")
+
+    def __post_init__(self):
+        if self.function not in self.FUNCTIONS:
+            raise ImproperlyConfigured(f"a version read is one of {self.FUNCTIONS}, not {self.function!r}")
+
+    def sql(self, quote):
+        """A scalar subquery; the names come from the model's own options, never from input."""
+        column = self.model._meta.get_field(self.field).column
+        return f"(SELECT {self.function}({quote(column)}) FROM {quote(self.model._meta.db_table)})"
+
+
+@dataclass(frozen=True)
 class VersionPart:
-    """A value that changes whenever data the dashboard's figures come from changes (cache key)."""
+    """What the dashboard's cached figures of an app are computed from (``reads``, a tuple of
+    ``Read``): the portal reads every part's figures in one query for the cache key."""
 
     key: str
-    value: Callable[[], Any]
+    reads: tuple
     order: int = 100
 
 

@@ -1,7 +1,6 @@
 """What the services app plugs into the layers below it (portal/registry.py, organizations/hooks.py).
 Imported once at start-up by ``PortalConfig.ready()``; nothing below imports this app."""
 
-from django.db.models import Count, Max, Sum
 from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +9,7 @@ from members import hooks as member_hooks
 from members.models import MemberChange
 from organizations.access import scope_by
 from portal import registry
-from portal.registry import AttentionItem, Column, Panel, Severity, Sheet, Summary, VersionPart
+from portal.registry import AttentionItem, Column, Panel, Read, Severity, Sheet, Summary, VersionPart
 from services import dashboard, demo, home, inservice, visits
 from services.member_page import services_section, visits_section
 from services.models import (
@@ -115,9 +114,7 @@ for order, (key, title, hint, severity, unit, path, filter_key) in enumerate(
 
 registry.version_parts.register(
     *(
-        registry.VersionPart(
-            f"services.{name}", lambda model=model: model.objects.aggregate(last=Max("updated_at"))["last"], 200 + order
-        )
+        registry.VersionPart(f"services.{name}", (registry.Read(model),), 200 + order)
         for order, (name, model) in enumerate(
             [("care_visits", CareVisit), ("visits_due", VisitDue), ("pairings", Pairing), ("households", Household)]
         )
@@ -142,16 +139,14 @@ registry.attention.register(
 )
 
 
-def _in_service_version():
-    """What the count is computed from: the ledger, the registrations, the targets."""
-    return (
-        ServiceEntry.objects.aggregate(last=Max("id"))["last"],
-        InServiceRegistration.objects.aggregate(last=Max("updated_at"))["last"],
-        ServiceTarget.objects.aggregate(last=Max("updated_at"))["last"],
+# What the count is computed from: the ledger, the registrations, the targets.
+registry.version_parts.register(
+    registry.VersionPart(
+        "services.in_service",
+        (registry.Read(ServiceEntry, "id"), registry.Read(InServiceRegistration), registry.Read(ServiceTarget)),
+        60,
     )
-
-
-registry.version_parts.register(registry.VersionPart("services.in_service", _in_service_version, 60))
+)
 
 # -- a member's page: the services they gave, the visits paid to them ------------------------------
 
@@ -176,32 +171,33 @@ registry.attention.register(
 )
 
 
-def _version_of(model, **changing):
-    """What moves when a row of ``model`` is added (its largest id) or, through ``changing``
-    (aggregates over a small table), changed in place."""
-    return lambda: tuple(model.objects.aggregate(last=Max("id"), **changing).values())
-
-
 # What the dashboard's service columns, the home page's service figures and the agreements
 # ending soon are computed from: the ledger is append-only (its largest id moves with every entry,
 # a correction included); a registration's end, a target's figures and an agreement's dates
 # change in place, so those tables add what moves when they do.
 registry.version_parts.register(
-    VersionPart("services.entries", lambda: ServiceEntry.objects.aggregate(last=Max("id"))["last"], 50),
-    VersionPart("services.visits", lambda: CareVisit.objects.aggregate(last=Max("id"))["last"], 51),
+    VersionPart("services.entries", (Read(ServiceEntry, "id"),), 50),
+    VersionPart("services.visits", (Read(CareVisit, "id"),), 51),
     VersionPart(
         "services.registrations",
-        _version_of(InServiceRegistration, ended=Max("ended_on"), ends=Count("ended_on")),
+        (
+            Read(InServiceRegistration, "id"),
+            Read(InServiceRegistration, "ended_on"),
+            Read(InServiceRegistration, "ended_on", "COUNT"),
+        ),
         52,
     ),
     VersionPart(
         "services.targets",
-        _version_of(ServiceTarget, hours=Sum("hours_target"), times=Sum("activities_target"), at=Max("set_at")),
+        (
+            Read(ServiceTarget, "id"),
+            Read(ServiceTarget, "hours_target", "SUM"),
+            Read(ServiceTarget, "activities_target", "SUM"),
+            Read(ServiceTarget, "set_at"),
+        ),
         53,
     ),
-    VersionPart(
-        "services.agreements", lambda: CoBuildingAgreement.objects.aggregate(last=Max("updated_at"))["last"], 54
-    ),
+    VersionPart("services.agreements", (Read(CoBuildingAgreement),), 54),
 )
 
 _value = dashboard.value
