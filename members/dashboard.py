@@ -9,7 +9,6 @@ The portal's dashboard shows these figures through the columns, tables and panel
 ``members/portal_parts.py`` registers.
 """
 
-import bisect
 import calendar
 import datetime
 import itertools
@@ -19,8 +18,9 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pygal
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db import connection
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import ExtractMonth, ExtractYear, Lead, Substr
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from pygal.style import Style
@@ -232,50 +232,83 @@ def month_ends(day, months):
 
 
 def monthly_totals(org, ends):
-    """Members on the register under ``org`` at each day of ``ends``: one pass over the log.
+    """Members on the register under ``org`` at each day of ``ends`` (month ends, the last one
+    perhaps a day within its month), as the log says.
 
-    Each valid entry's state holds from its date until the member's next entry; every period on
-    the register adds one to the months it covers (a difference array per organization), and each
-    month sums the organizations under ``org_id`` in the tree of that month.
+    Each valid entry's state holds from its date until the member's next entry; the database
+    counts the periods on the register by organization and the months they begin and end in, and
+    each month sums the organizations under ``org`` in the tree of that month.
     """
     trees = TreeAsOf.series(ends, under=org)
     subtrees = {id(tree): tree.subtree_ids(org.pk) for tree in trees.values()}
     ever_under = set().union(*subtrees.values())
-    entries = (
-        MemberChange.objects.valid()
-        .filter(effective_date__lte=ends[-1])
-        .filter(member__in=MemberChange.objects.filter(organization_id__in=ever_under).values("member_id"))
-        .order_by("member_id", "effective_date", "id")
-        .values_list("member_id", "effective_date", "organization_id", "standing")
-    )
     size = len(ends) + 1
     diffs = defaultdict(lambda: [0] * size)
-    previous = None
-    for entry in entries.iterator(chunk_size=5000):
-        if previous is not None and previous[0] == entry[0]:
-            _add_period(diffs, ends, previous, entry[1])
-        elif previous is not None:
-            _add_period(diffs, ends, previous, None)
-        previous = entry
-    if previous is not None:
-        _add_period(diffs, ends, previous, None)
+    nodes = next(iter(trees.values())).node
+    moved_out = {pk for pk in ever_under if not nodes[pk]["path"].startswith(org.path)}
+    for org_id, index, step in _steps_on_register(org, moved_out, ends):
+        diffs[org_id][min(index, len(ends))] += step
     running = {pk: list(itertools.accumulate(values)) for pk, values in diffs.items()}
-    totals = []
+    totals, by_tree = [], {}
     for index, day in enumerate(ends):
         subtree = subtrees[id(trees[day])]
-        totals.append((day, sum(running[pk][index] for pk in subtree & running.keys())))
+        if id(subtree) not in by_tree:
+            by_tree[id(subtree)] = [running[pk] for pk in subtree & running.keys()]
+        totals.append((day, sum(counts[index] for counts in by_tree[id(subtree)])))
     return totals
 
 
-def _add_period(diffs, ends, entry, until):
-    _member, start, org_id, standing = entry
-    if standing != Standing.ACTIVE:
-        return
-    first = bisect.bisect_left(ends, start)
-    last = bisect.bisect_left(ends, until) if until else len(ends)
-    if first < last:
-        diffs[org_id][first] += 1
-        diffs[org_id][last] -= 1
+def _month_number(expression):
+    return ExtractYear(expression) * 12 + ExtractMonth(expression)
+
+
+def _steps_on_register(org, moved_out, ends):
+    """[(organization id, index of ``ends``, members)]: how many more (or fewer) members were on the
+    register at each organization from that month on, one grouped query over the log.
+
+    ``ends`` are month ends, so a day's month says its index; only the last may be a day within
+    its month, and no entry after it is read."""
+    first_month = ends[0].year * 12 + ends[0].month
+    # The members ever under ``org`` in those months: the subtree as it is now by its path, the
+    # few organizations ``moved_out`` of it since by id (thousands of ids cost more to send than to find).
+    now_under = Organization.objects.under(org).values("pk")
+    members = MemberChange.objects.filter(Q(organization__in=now_under) | Q(organization_id__in=moved_out))
+    entries = (
+        MemberChange.objects.valid()
+        .filter(effective_date__lte=ends[-1], member__in=members.values("member_id"))
+        .annotate(
+            start_month=_month_number("effective_date"),
+            next_month=Window(
+                Lead(_month_number("effective_date")),
+                partition_by=[F("member_id")],
+                order_by=[F("effective_date").asc(), F("id").asc()],
+            ),
+        )
+        .values("organization_id", "standing", "start_month", "next_month")
+        .order_by()
+    )
+    inner, params = entries.query.sql_with_params()
+    # Grouped outside the window (SQL computes a window after grouping, never before): each period
+    # adds one from the month it starts in (or the first month) and takes one off from the month
+    # the member's next entry starts in.
+    sql = f"""
+        WITH periods AS (
+            SELECT organization_id, start_month, next_month FROM ({inner}) entries
+            WHERE standing = %s AND (next_month IS NULL OR next_month > %s)
+        )
+        SELECT organization_id, month, SUM(step) FROM (
+            SELECT organization_id, CASE WHEN start_month < %s THEN %s ELSE start_month END AS month, 1 AS step
+            FROM periods
+            UNION ALL
+            SELECT organization_id, next_month, -1 FROM periods WHERE next_month IS NOT NULL
+        ) steps
+        GROUP BY organization_id, month
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, Standing.ACTIVE, first_month, first_month, first_month])
+        rows = cursor.fetchall()
+    # PostgreSQL's EXTRACT is a decimal; a step in the month after the last end never counts.
+    return [(org_id, int(month) - first_month, int(step)) for org_id, month, step in rows]
 
 
 CHART_FONT = "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -368,22 +369,13 @@ class TreeAsOf:
 
     FIELDS = ("id", "path", "name", "kind", "level", "branch_kind", "established_on", "dissolved_on")
 
-    def __init__(self, day, nodes=None, events=None, under=None):
+    def __init__(self, day, nodes=None, events=None, under=None, base=None):
         self.day = day
-        nodes = nodes if nodes is not None else self.load_nodes(under)
+        base = base or self.base(nodes if nodes is not None else self.load_nodes(under))
         events = events if events is not None else self.load_events()
-        id_by_path = {node["path"]: node["id"] for node in nodes}
-        steplen = Organization.steplen
-        self.node = {node["id"]: node for node in nodes}
-        self.parent = {node["id"]: id_by_path.get(node["path"][:-steplen]) for node in nodes}
-        self.name = {node["id"]: node["name"] for node in nodes}
-        self.kind = {node["id"]: node["kind"] for node in nodes}
-        self.alive = {
-            node["id"]
-            for node in nodes
-            if (node["established_on"] is None or node["established_on"] <= day)
-            and (node["dissolved_on"] is None or node["dissolved_on"] > day)
-        }
+        # What no event changes is shared by the trees of a series; parents and names are copies.
+        self.node, self.kind = base["node"], base["kind"]
+        self.parent, self.name = dict(base["parent"]), dict(base["name"])
         for org_id, kind, effective_date, old_name, old_parent_id in events:  # newest first
             if effective_date <= day:
                 break
@@ -397,6 +389,29 @@ class TreeAsOf:
         for pk, parent_id in self.parent.items():
             if parent_id is not None:
                 self.children[parent_id].append(pk)
+
+    @staticmethod
+    def base(nodes):
+        """The maps of today's tree that the trees of past days start from."""
+        id_by_path = {node["path"]: node["id"] for node in nodes}
+        steplen = Organization.steplen
+        return {
+            "node": {node["id"]: node for node in nodes},
+            "parent": {node["id"]: id_by_path.get(node["path"][:-steplen]) for node in nodes},
+            "name": {node["id"]: node["name"] for node in nodes},
+            "kind": {node["id"]: node["kind"] for node in nodes},
+        }
+
+    @cached_property
+    def alive(self):
+        """The nodes established by the day and not dissolved by it."""
+        day = self.day
+        return {
+            pk
+            for pk, node in self.node.items()
+            if (node["established_on"] is None or node["established_on"] <= day)
+            and (node["dissolved_on"] is None or node["dissolved_on"] > day)
+        }
 
     @staticmethod
     def load_nodes(under=None):
@@ -435,14 +450,15 @@ class TreeAsOf:
 
     @classmethod
     def series(cls, days, under=None):
-        """{day: tree} for many days from one read; days between the same events share a tree."""
-        nodes, events = cls.load_nodes(under), cls.load_events()
+        """{day: tree} for many days from one read; days between the same renames and moves share
+        a tree (its ``alive`` is that of the first of them: ask a tree of its own day for that)."""
+        base, events = cls.base(cls.load_nodes(under)), cls.load_events()
         dates = sorted({event[2] for event in events})
         trees, by_epoch = {}, {}
         for day in days:
             epoch = bisect.bisect_right(dates, day)  # which events had happened by then
             if epoch not in by_epoch:
-                by_epoch[epoch] = cls(day, nodes, events)
+                by_epoch[epoch] = cls(day, events=events, base=base)
             trees[day] = by_epoch[epoch]
         return trees
 

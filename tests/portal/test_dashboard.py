@@ -12,6 +12,7 @@ from members.models import MemberChange
 from organizations.models import Organization
 from portal.models import AuditEntry
 from tests.conftest import change, make_org, new_member
+from tests.portal.test_seed_demo import seed_small
 
 D = datetime.date
 
@@ -71,6 +72,18 @@ def test_the_trend_matches_the_as_of_figures_month_by_month(history):
     assert [total for _day, total in community] == [
         figures_by_organization(day, [history["b"]])[history["b"].pk].total for day in ends
     ]
+
+
+def test_the_trend_matches_the_as_of_figures_over_the_demos_years_of_changes(db):
+    seed_small()  # three communities, years of transfers, moves, deaths, corrections, same-day entries
+    street = Organization.objects.get(depth=1)
+    community = Organization.objects.filter(kind=Organization.Kind.COMMUNITY).order_by("path").last()
+    ends = month_ends(D(2026, 10, 17), 40)  # the last "month end" a day within its month
+    for org in (street, community):
+        trend = monthly_totals(org, ends)
+        expected = [figures_by_organization(day, [org])[org.pk].total for day in ends]
+        assert [total for _day, total in trend] == expected
+        assert len(set(expected)) > 3  # the register did move over those months
 
 
 def test_rule_warnings_and_attention_on_rows(tree):
