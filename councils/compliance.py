@@ -130,7 +130,7 @@ class Period:
         return (self.end - today).days
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a district's year is ~45,000 of them, and frozen ones cost twice
 class Result:
     """One organization's requirement for one meeting kind in one period."""
 
@@ -285,9 +285,13 @@ def judge(scope, year, today, day_over=False):
     ):
         exemptions[exemption.organization_id].append(exemption)
     held = _held(Q(organization__in=subtree) | Q(organization_id__in=moved_out), book.meeting_kinds, start, as_of)
+    judged = {}  # id(tree): its judged organizations, for the periods that end on the same tree
     for kind in (Period_.MONTH, Period_.QUARTER, Period_.YEAR):
         for period in Period.of_year(kind, year):
-            _judge_period(judgement, book, trees[period.end], scope.pk, period, held, exemptions, with_committee)
+            tree = trees[period.end]
+            if id(tree) not in judged:
+                judged[id(tree)] = _judged(tree, scope.pk)
+            _judge_period(judgement, book, tree, judged[id(tree)], period, held, exemptions, with_committee)
     for pk in ids:
         if pk in nodes:
             judgement.names[pk] = reference.name[pk]
@@ -312,11 +316,12 @@ def _held(organizations, meeting_kinds, start, end):
         .annotate(month=ExtractMonth("held_on"))
         .values("organization_id", "kind", "month")
         .annotate(n=Count("id"))
+        .values_list("organization_id", "kind", "month", "n")
         .order_by()
     )
     held = defaultdict(lambda: [0] * 12)
-    for row in rows:
-        held[row["organization_id"], row["kind"]][row["month"] - 1] += row["n"]
+    for org_id, kind, month, n in rows:
+        held[org_id, kind][month - 1] += n
     return held
 
 
@@ -325,38 +330,50 @@ def _existed(node, period):
     return (established is None or established <= period.start) and (dissolved is None or dissolved > period.end)
 
 
-def _judge_period(judgement, book, tree, scope_id, period, held, exemptions, with_committee):
-    applicable = {}
+def _judged(tree, scope_id):
+    """[(id, node, lineage, groups)] of the organizations under ``scope_id`` in ``tree`` that rules
+    judge, in the tree's order; the lineage runs from the top down to the organization itself, the
+    groups are its children that are groups (whether alive in a period, the period says)."""
+    found = []
     for pk in sorted(tree.subtree_ids(scope_id), key=lambda pk: tree.node[pk]["path"]):
         node = tree.node[pk]
-        if node["kind"] not in JUDGED_KINDS or not _existed(node, period):
+        if node["kind"] in JUDGED_KINDS:
+            lineage = tuple(reversed([pk, *_ancestors(tree, pk)]))
+            groups = [tree.node[child] for child in tree.children.get(pk, ()) if tree.kind[child] == OrgKind.GROUP]
+            found.append((pk, node, lineage, groups))
+    return found
+
+
+def _judge_period(judgement, book, tree, judged, period, held, exemptions, with_committee):
+    # What a requirement not met is, given the day: the same for every organization of the period.
+    if period.end < judgement.today or (judgement.day_over and period.end == judgement.today):
+        short = Status.MISSED
+    elif period.start <= judgement.today:
+        short = Status.IN_PROGRESS
+    else:
+        short = Status.UPCOMING
+    months = slice(period.start.month - 1, period.end.month)
+    exempted = set(exemptions)
+    applicable, results = {}, judgement.results
+    for pk, node, lineage, groups in judged:
+        if not _existed(node, period):
             continue
         key = (node["kind"], node["branch_kind"])
         if key not in applicable:
             applicable[key] = book.rules_for(*key, period)
-        rules = [
-            (meeting_kind, rule)
-            for meeting_kind, rule in applicable[key]
-            if _condition_holds(rule, pk, tree, period, with_committee)
-        ]
-        if not rules:
-            continue
-        lineage = tuple(reversed([pk, *_ancestors(tree, pk)]))
-        for meeting_kind, rule in rules:
+        for meeting_kind, rule in applicable[key]:
+            if not _condition_holds(rule, pk, node, groups, period, with_committee):
+                continue
             counts = held.get((pk, meeting_kind))
-            count = sum(counts[month - 1] for month in period.months) if counts else 0
-            exemption = _exemption(exemptions, lineage, rule, period)
+            count = sum(counts[months]) if counts else 0
+            exemption = _exemption(exemptions, lineage, rule, period) if not exempted.isdisjoint(lineage) else None
             if count >= rule.min_count:
                 status = Status.MET
             elif exemption is not None:
                 status = Status.EXEMPT
-            elif period.end < judgement.today or (judgement.day_over and period.end == judgement.today):
-                status = Status.MISSED
-            elif period.start <= judgement.today:
-                status = Status.IN_PROGRESS
             else:
-                status = Status.UPCOMING
-            judgement.results.append(
+                status = short
+            results.append(
                 Result(
                     org_id=pk,
                     lineage=lineage,
@@ -371,16 +388,13 @@ def _judge_period(judgement, book, tree, scope_id, period, held, exemptions, wit
             )
 
 
-def _condition_holds(rule, pk, tree, period, with_committee):
-    if rule.branch_kind and tree.node[pk]["branch_kind"] != rule.branch_kind:
+def _condition_holds(rule, pk, node, groups, period, with_committee):
+    if rule.branch_kind and node["branch_kind"] != rule.branch_kind:
         return False
     if rule.condition == Condition.WITH_COMMITTEE:
         return pk in with_committee
     if rule.condition == Condition.WITH_GROUPS:
-        return any(
-            tree.node[child]["kind"] == OrgKind.GROUP and _existed(tree.node[child], period)
-            for child in tree.children.get(pk, ())
-        )
+        return any(_existed(group, period) for group in groups)
     return True
 
 
