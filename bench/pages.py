@@ -58,7 +58,11 @@ def measure(repeat, only, users):
     pages = {
         "home": "/",
         "member list": "/members/",
+        # One member's own initials: a different member (and term) at each scale, so one match on the
+        # street's page may face fifty on the district's; the same terms at every scale follow.
         "member list, search zwh-style": f"/members/?q={member.name_initials.split()[0]}",
+        "member search, initials lyj": "/members/?q=lyj",  # a few people at any scale
+        "member search, surname wang": "/members/?q=wang",  # a full page at any scale
         "member list, filtered": "/members/?category=retired&sort=-joined_on",
         "member list, page 5": "/members/?page=5",
         "member page": f"/members/{member.pk}/",
