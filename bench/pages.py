@@ -9,9 +9,10 @@ and as a community secretary.
 Each scale is seeded once into its own database (kept for the next run). On PostgreSQL the tables
 are analysed before measuring, as autovacuum does on a server that has run a while: freshly seeded
 tables without statistics hide the plans a real server chooses. Every page is fetched through
-Django's test client; the figures are the median of --repeat requests and the number of queries
-of one request. The ratio columns divide by the street: these machines are noisy, so compare
-ratios rather than seconds.
+Django's test client; the figures are the median of --repeat requests (then the median of
+--rounds rounds, each measuring every scale once, so a slow minute of the machine touches every
+scale alike) and the number of queries of one request. The ratio columns divide by the street:
+these machines are noisy, so compare ratios rather than seconds.
 
 With --before REV the same pages are measured, in the same run, on the code of commit REV (a git
 worktree under /tmp, its own databases seeded by its own code), side by side with this checkout.
@@ -168,7 +169,8 @@ def run_child(checkout, env, args):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=15, help="requests per page in a round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each over every scale and checkout")
     parser.add_argument("--postgres", help="a PostgreSQL URL whose server may create the bench_* databases")
     parser.add_argument("--only", default="", help="only pages whose name starts with this (e.g. dashboard)")
     parser.add_argument("--users", nargs="+", default=["jiedao", "beimen"], help="street staff, a secretary")
@@ -184,17 +186,29 @@ def main():
     checkouts = {"now": (ROOT, "")}
     if args.before:
         checkouts = {"before": before_checkout(args.before), **checkouts}
-    figures = {}
+    envs = {}
     for label, (checkout, suffix) in checkouts.items():
         for scale in scales:
-            scale_env = prepare(scale, args.postgres, env, checkout, suffix)
-            figures[label, scale] = run_child(checkout, scale_env, args)
-    report(figures, checkouts, scales, args)
+            envs[label, scale] = (checkout, prepare(scale, args.postgres, env, checkout, suffix))
+    # This machine's speed drifts over minutes: each round measures every checkout and scale once,
+    # so a slow minute touches all of them alike instead of one scale's whole run.
+    runs = {key: [] for key in envs}
+    for _round in range(args.rounds):
+        for key, (checkout, scale_env) in envs.items():
+            runs[key].append(run_child(checkout, scale_env, args))
+    report({key: over_rounds(results) for key, results in runs.items()}, checkouts, scales, args)
+
+
+def over_rounds(results):
+    """Each page's median time over the rounds; its queries and estimate from the last round."""
+    last = results[-1]
+    return {name: [statistics.median(result[name][0] for result in results), *last[name][1:]] for name in last}
 
 
 def report(figures, checkouts, scales, args):
     engine = "PostgreSQL, analysed" if args.postgres else "SQLite"
-    print(f"{engine}; median of {args.repeat} requests in ms, × street, queries per request", end="")
+    print(f"{engine}; median of {args.repeat} requests in ms (the median of {args.rounds} rounds", end="")
+    print(" alternating the scales), × street, queries per request", end="")
     print(", and the highest estimated cost among them (EXPLAIN)" if args.postgres else "")
     header = f"{'page (user)':42}"
     for label in checkouts:

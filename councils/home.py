@@ -31,18 +31,48 @@ UNITS = {
 
 
 def compliance_summary(scope, today, version):
-    """This year's missed periods under ``scope`` and the requirements due soon, judged on
-    ``today``; worked out once per data change (a street-wide judgement reads the whole year)."""
+    """This year's missed periods under ``scope`` and the lines of the requirements due soon,
+    judged on ``today``; worked out once per data change (a street-wide judgement reads the whole
+    year), and kept as the page shows them: a district's hundreds of requirements due soon are a
+    few lines of at most ``SHOWN_PER_GROUP`` names each."""
 
     def compute():
         judgement = judge(scope, today.year, today)
         due = sorted(judgement.due_soon(), key=lambda r: (r.period.end, r.meeting_kind, judgement.paths[r.org_id]))
-        return {
-            "missed": len(judgement.missed()),
-            "due": [(judgement.names[r.org_id], judgement.kinds[r.org_id], r) for r in due],
-        }
+        named = [(judgement.names[r.org_id], judgement.kinds[r.org_id], r) for r in due]
+        return {"missed": len(judgement.missed()), "due_lines": _due_lines(named, today)}
 
-    return cached(f"councils-home:{scope.pk}:{today}", compute, version)
+    return cached(f"councils-home-lines:{scope.pk}:{today}", compute, version)
+
+
+def _due_lines(due, today):
+    """One line per organization, or one line per requirement listing the organizations when several."""
+    groups = {}
+    for name, kind, result in due:
+        groups.setdefault((result.period, result.meeting_kind), []).append((name, kind, result))
+    lines = []
+    for entries in groups.values():
+        name, _kind, first = entries[0]
+        if len(entries) == 1:
+            lines.append({"text": f"{name}：{first.warning_text(today)}", "entries": []})
+            continue
+        kinds = {kind for _name, kind, _result in entries}
+        left = first.period.days_left(today)
+        text = _("%(period)s%(kind)s：%(n)d个%(orgs)s尚未达标，%(when)s") % {
+            "period": first.period.this_label(),
+            "kind": first.kind_label,
+            "n": len(entries),
+            "orgs": UNITS.get(kinds.pop(), _("组织")) if len(kinds) == 1 else _("组织"),
+            "when": _("今天截止") if left == 0 else _("还剩%(n)d天") % {"n": left},
+        }
+        lines.append(
+            {
+                "text": str(text),
+                "entries": [(name, f"{r.held}/{r.required}") for name, _kind, r in entries[:SHOWN_PER_GROUP]],
+                "more": max(len(entries) - SHOWN_PER_GROUP, 0),
+            }
+        )
+    return lines
 
 
 def count_missed(scopes, day):
@@ -78,36 +108,10 @@ def compliance_url(org, year=None):
 
 
 def due_soon(request, org, day, today):
-    """The requirements of the running periods not yet met, two thirds of the period gone: one
-    line per organization, or one line per requirement listing the organizations when several."""
-    due = compliance_summary(org, today, request_version(request))["due"]
-    if not due:
+    """The requirements of the running periods not yet met, two thirds of the period gone."""
+    lines = compliance_summary(org, today, request_version(request))["due_lines"]
+    if not lines:
         return None
-    groups = {}
-    for name, kind, result in due:
-        groups.setdefault((result.period, result.meeting_kind), []).append((name, kind, result))
-    lines = []
-    for entries in groups.values():
-        name, _kind, first = entries[0]
-        if len(entries) == 1:
-            lines.append({"text": f"{name}：{first.warning_text(today)}", "entries": []})
-            continue
-        kinds = {kind for _name, kind, _result in entries}
-        left = first.period.days_left(today)
-        lines.append(
-            {
-                "text": _("%(period)s%(kind)s：%(n)d个%(orgs)s尚未达标，%(when)s")
-                % {
-                    "period": first.period.this_label(),
-                    "kind": first.kind_label,
-                    "n": len(entries),
-                    "orgs": UNITS.get(kinds.pop(), _("组织")) if len(kinds) == 1 else _("组织"),
-                    "when": _("今天截止") if left == 0 else _("还剩%(n)d天") % {"n": left},
-                },
-                "entries": [(name, f"{r.held}/{r.required}") for name, _kind, r in entries[:SHOWN_PER_GROUP]],
-                "more": max(len(entries) - SHOWN_PER_GROUP, 0),
-            }
-        )
     return {"panel": {"lines": lines, "url": compliance_url(org, today.year), "new_url": reverse("councils:new")}}
 
 

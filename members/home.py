@@ -5,6 +5,8 @@ organizations (None for the panel above them), ``day`` the date the user picked 
 The templates keep the markup the home page had; ``panel`` is their name for the context.
 """
 
+from typing import NamedTuple
+
 from django.urls import reverse
 
 from members.dashboard import BREAKDOWNS, Dashboard
@@ -14,6 +16,14 @@ from organizations.models import Organization
 from portal.dashboard import cached, request_version
 
 RECENT_CHANGES = 15
+
+
+class Branch(NamedTuple):
+    """What the list of weak branches shows of one: cached as two values, not as a model instance
+    (a district's hundreds of pickled instances cost more to load than the page to render)."""
+
+    pk: int
+    name: str
 
 
 def quick_actions(request, org, day, today):
@@ -30,18 +40,27 @@ def weak_branches(request, org, day, today):
         branches = list(Organization.objects.under(org).existing().filter(kind=Organization.Kind.BRANCH))
         counts = subtree_counts(branches, members)
         weak = [(branch, branch.rule_warnings(*counts[branch.pk])) for branch in branches]
-        return [(branch, warnings) for branch, warnings in weak if warnings]
+        return [(Branch(branch.pk, branch.name), warnings) for branch, warnings in weak if warnings]
 
-    weak = cached(f"home-weak:{org.pk}:{today}", compute, request_version(request))
+    weak = cached(f"home-weak-branches:{org.pk}:{today}", compute, request_version(request))
     return {"panel": {"org": org, "weak_branches": weak}} if weak else None
 
 
 def figures(request, org, day, today):
     """The dashboard's figures of the organization as of ``day``: today's from the register, a past
-    day's from the log; both cached."""
-    overview = Dashboard(org, day, today=today, version=request_version(request)).rows()[0].figures
-    breakdowns = [(title, overview.breakdown(dimension)) for dimension, title in BREAKDOWNS]
-    return {"day": day, "panel": {"figures": overview, "breakdowns": breakdowns}}
+    day's from the log. Cached as the panel shows them: the dashboard's rows, which they come
+    from, hold every community of a district."""
+    version = request_version(request)
+
+    def compute():
+        overview = Dashboard(org, day, today=today, version=version).rows()[0].figures
+        breakdowns = [
+            (str(title), [(value, str(label), count) for value, label, count in overview.breakdown(dimension)])
+            for dimension, title in BREAKDOWNS
+        ]
+        return {"total": overview.total, "breakdowns": breakdowns}
+
+    return {"day": day, "panel": cached(f"home-figures:{org.pk}:{day}:{today}", compute, version)}
 
 
 def month_changes(request, org, day, today):
