@@ -10,7 +10,8 @@ which ``PortalConfig.ready()`` imports at start-up (``autodiscover_modules("port
   organization as of a day, its small tables of the selected organization, its export's sheets;
 - ``panels``: a template and a context function in a named slot of the home page or the dashboard;
 - ``demo_steps``: the demo data, built step by step in order;
-- ``version_parts``: what the dashboard's cached figures are computed from;
+- ``version_parts``: the tables (and columns) every cached figure is computed from, which the
+  portal reads in one query per page as the cache's data version;
 - ``provide_scopes()``: the one app that says what an organization is and who may see which (the
   organization tree); the portal handles its objects ("scopes") without looking inside.
 
