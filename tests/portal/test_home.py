@@ -62,3 +62,18 @@ def test_this_months_changes_are_on_the_home_page(client, users, tree):
     client.force_login(users["secretary_a"])
     page = client.get("/").content.decode()
     assert "本月党员变动（1条）" in page and member.name in page
+
+
+def test_the_street_homes_cached_figures_and_weak_branches_move_at_once_with_a_change(client, users, tree):
+    client.force_login(users["street"])
+    new_member(tree["a1g1"], "甲一", D(1950, 1, 1))
+    page = client.get("/").content.decode()
+    assert "在册党员 <strong>1</strong> 名" in page
+    assert "甲第一支部</a>：正式党员仅1名" in page and "甲第二支部</a>：正式党员仅0名" in page
+    for i in range(3):
+        new_member(tree["a2"], f"甲二{i}", D(1960, 1, i + 1))
+    page = client.get("/").content.decode()
+    assert "在册党员 <strong>4</strong> 名" in page
+    assert "甲第二支部</a>：正式党员仅" not in page  # three full members now: no longer weak
+    assert "甲第一支部</a>：正式党员仅1名" in page
+    assert f'<a href="/members/?org={tree["a1"].pk}">甲第一支部</a>' in page  # the list of its members
