@@ -371,3 +371,12 @@ def test_the_pages_cost_the_same_queries_for_few_or_many(
         bigger.mark(row.member, "present")
     pages[:2] = [f"/councils/meetings/{bigger.pk}/", f"/councils/meetings/{bigger.pk}/attendance/"]
     assert costs() == few
+
+
+def test_minutes_locked_with_no_account_on_record_show_when_they_were_locked(client, users, meeting):
+    client.force_login(users["branch_a1"])
+    client.post(f"/councils/meetings/{meeting.pk}/lock/")
+    Meeting.objects.filter(pk=meeting.pk).update(locked_by=None)  # as data brought in from elsewhere may be
+    page = client.get(f"/councils/meetings/{meeting.pk}/").content.decode()
+    locked = re.search(r"<dt>锁定</dt><dd>([^<]*)</dd>", page).group(1)
+    assert re.fullmatch(r"\d{4}年\d{1,2}月\d{1,2}日 \d{2}:\d{2}", locked), locked
