@@ -300,8 +300,8 @@ class Meeting(models.Model):
             Attendance(meeting=self, member_id=pk, expected=True, voting=may_vote(status, mtype))
             for pk, (status, mtype) in register.items()
         )
-        self.expected_on = day
-        Meeting.objects.filter(pk=self.pk).update(expected_on=day)
+        self.expected_on, self.updated_at = day, timezone.now()  # updated_at: the data version reads it
+        Meeting.objects.filter(pk=self.pk).update(expected_on=day, updated_at=self.updated_at)
 
     def mark(self, member, status, *, guest=False, leave_reason="", name="", note="", row=None):
         """Mark one person's attendance. Someone not on the frozen list is recorded only as a guest
@@ -341,7 +341,7 @@ class Meeting(models.Model):
                 % {"n": len(open_items), "titles": "、".join(f"“{title}”" for title in open_items)}
             )
         self.locked_at, self.locked_by = timezone.now(), user
-        Meeting.objects.filter(pk=self.pk).update(locked_at=self.locked_at, locked_by=user)
+        Meeting.objects.filter(pk=self.pk).update(locked_at=self.locked_at, locked_by=user, updated_at=self.locked_at)
 
     @transaction.atomic
     def revise(self, user, reason, **fields):
@@ -712,7 +712,7 @@ class ScheduleRule(models.Model):
     )
     created_at = models.DateTimeField(_lazy("设定时间"), auto_now_add=True)
     # Tells cached compliance figures that a version was added or ended.
-    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)  # read by the data version
 
     class Meta:
         verbose_name = _lazy("会议频次规定")
@@ -785,7 +785,7 @@ class Exemption(models.Model):
     )
     approved_by_name = models.CharField(_lazy("批准人（姓名、职务）"), max_length=100, blank=True)
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)  # read by the data version
 
     class Meta:
         verbose_name = _lazy("会议频次豁免")
@@ -845,7 +845,7 @@ class FollowUpTask(models.Model):
         verbose_name=_lazy("登记人"),
     )
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)  # read by the data version
 
     class Meta:
         verbose_name = _lazy("跟进任务")
@@ -1262,8 +1262,8 @@ class CouncilMeeting(models.Model):
             )
             for seat in seats
         )
-        meeting.expected_on = day
-        Meeting.objects.filter(pk=meeting.pk).update(expected_on=day)
+        meeting.expected_on, meeting.updated_at = day, timezone.now()
+        Meeting.objects.filter(pk=meeting.pk).update(expected_on=day, updated_at=meeting.updated_at)
         return meeting
 
 

@@ -219,7 +219,7 @@ class CoBuildingAgreement(models.Model):
     content = models.TextField(_lazy("共建内容"), blank=True)
     created_at = models.DateTimeField(_lazy("登记时间"), auto_now_add=True)
     # Moves the home page's cached attention counts when an end date changes (services/portal_parts.py).
-    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True)
+    updated_at = models.DateTimeField(_lazy("更新时间"), auto_now=True, db_index=True)  # read by the data version
 
     class Meta:
         verbose_name = _lazy("共建协议")

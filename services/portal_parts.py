@@ -174,29 +174,16 @@ registry.attention.register(
 # What the dashboard's service columns, the home page's service figures and the agreements
 # ending soon are computed from: the ledger is append-only (its largest id moves with every entry,
 # a correction included); a registration's end, a target's figures and an agreement's dates
-# change in place, so those tables add what moves when they do.
+# change in place, so those tables add their latest update (every read an index look-up).
 registry.version_parts.register(
     VersionPart("services.entries", (Read(ServiceEntry, "id"),), 50),
     VersionPart("services.visits", (Read(CareVisit, "id"),), 51),
     VersionPart(
         "services.registrations",
-        (
-            Read(InServiceRegistration, "id"),
-            Read(InServiceRegistration, "ended_on"),
-            Read(InServiceRegistration, "ended_on", "COUNT"),
-        ),
+        (Read(InServiceRegistration, "id"), Read(InServiceRegistration)),
         52,
     ),
-    VersionPart(
-        "services.targets",
-        (
-            Read(ServiceTarget, "id"),
-            Read(ServiceTarget, "hours_target", "SUM"),
-            Read(ServiceTarget, "activities_target", "SUM"),
-            Read(ServiceTarget, "set_at"),
-        ),
-        53,
-    ),
+    VersionPart("services.targets", (Read(ServiceTarget, "id"), Read(ServiceTarget)), 53),
     VersionPart("services.agreements", (Read(CoBuildingAgreement),), 54),
 )
 

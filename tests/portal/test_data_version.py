@@ -54,3 +54,15 @@ def test_a_row_changed_in_place_moves_the_version_of_any_app(street):
 def test_a_read_of_an_unknown_function_is_refused():
     with pytest.raises(ImproperlyConfigured):
         registry.Read(Member, "id", "AVG")
+
+
+def test_every_read_is_an_index_look_up():
+    """Every page reads the version: a read that scanned a table would grow with the data."""
+
+    def indexed(read):
+        field = read.model._meta.get_field(read.field)
+        first_columns = {index.fields[0] for index in read.model._meta.indexes}
+        return read.function == "MAX" and (field.primary_key or field.db_index or field.name in first_columns)
+
+    reads = {read for part in registry.version_parts for read in part.reads}
+    assert [read for read in reads if not indexed(read)] == []
