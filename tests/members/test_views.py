@@ -41,6 +41,24 @@ def test_pinyin_is_matched_from_the_surname_on(logged_in, tree):
     assert "张卫华" not in page and "共 <strong>0</strong> 名党员" in page
 
 
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        ("", ["张二", "章三", "张一"]),  # zhanger, zhangsan, zhangyi
+        ("-joined_on", ["张一", "张二", "章三"]),
+        ("organization", ["张二", "张一", "章三"]),  # 甲1号楼小组 before 甲2号楼小组
+    ],
+)
+def test_a_searchs_matches_come_in_the_order_chosen(logged_in, tree, sort, expected):
+    new_member(tree["a1g1"], "张一", joined=D(2020, 1, 1))
+    new_member(tree["a1g1"], "张二", joined=D(2010, 1, 1))
+    new_member(tree["a1g2"], "章三", joined=None)  # no date: last when sorted by it
+    new_member(tree["a1g2"], "王五")
+    page = logged_in.post("/members/", {"q": "zhang", "sort": sort}, follow=True).content.decode()
+    names = re.findall(r'<a href="/members/\d+/">([^<]+)</a>', page)
+    assert names == expected
+
+
 def test_the_lists_count_moves_at_once_with_a_change(client, users, tree, members):
     """The count of a list without a search term is kept per data version: never a stale figure."""
     client.force_login(users["street"])
