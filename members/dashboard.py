@@ -247,7 +247,7 @@ def monthly_totals(org, ends):
     nodes = next(iter(trees.values())).node
     moved_out = {pk for pk in ever_under if not nodes[pk]["path"].startswith(org.path)}
     for org_id, index, step in _steps_on_register(org, moved_out, ends):
-        diffs[org_id][min(index, len(ends))] += step
+        diffs[org_id][index] += step
     running = {pk: list(itertools.accumulate(values)) for pk, values in diffs.items()}
     totals, by_tree = [], {}
     for index, day in enumerate(ends):
@@ -307,8 +307,7 @@ def _steps_on_register(org, moved_out, ends):
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, Standing.ACTIVE, first_month, first_month, first_month])
         rows = cursor.fetchall()
-    # PostgreSQL's EXTRACT is a decimal; a step in the month after the last end never counts.
-    return [(org_id, int(month) - first_month, int(step)) for org_id, month, step in rows]
+    return [(org_id, int(month) - first_month, int(step)) for org_id, month, step in rows]  # EXTRACT: a decimal
 
 
 CHART_FONT = "'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif"
