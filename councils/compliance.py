@@ -97,8 +97,8 @@ class Period:
 
     @property
     def months(self):
-        """The months (1–12) the period covers."""
-        return range(self.start.month, self.end.month + 1)
+        """The months the period covers, as a slice of a year's twelve monthly figures."""
+        return slice(self.start.month - 1, self.end.month)
 
     @property
     def quarter(self):
@@ -291,7 +291,7 @@ def judge(scope, year, today, day_over=False):
             tree = trees[period.end]
             if id(tree) not in judged:
                 judged[id(tree)] = _judged(tree, scope.pk)
-            _judge_period(judgement, book, tree, judged[id(tree)], period, held, exemptions, with_committee)
+            _judge_period(judgement, book, judged[id(tree)], period, held, exemptions, with_committee)
     for pk in ids:
         if pk in nodes:
             judgement.names[pk] = reference.name[pk]
@@ -344,7 +344,7 @@ def _judged(tree, scope_id):
     return found
 
 
-def _judge_period(judgement, book, tree, judged, period, held, exemptions, with_committee):
+def _judge_period(judgement, book, judged, period, held, exemptions, with_committee):
     # What a requirement not met is, given the day: the same for every organization of the period.
     if period.end < judgement.today or (judgement.day_over and period.end == judgement.today):
         short = Status.MISSED
@@ -352,7 +352,6 @@ def _judge_period(judgement, book, tree, judged, period, held, exemptions, with_
         short = Status.IN_PROGRESS
     else:
         short = Status.UPCOMING
-    months = slice(period.start.month - 1, period.end.month)
     exempted = set(exemptions)
     applicable, results = {}, judgement.results
     for pk, node, lineage, groups in judged:
@@ -365,7 +364,7 @@ def _judge_period(judgement, book, tree, judged, period, held, exemptions, with_
             if not _condition_holds(rule, pk, node, groups, period, with_committee):
                 continue
             counts = held.get((pk, meeting_kind))
-            count = sum(counts[months]) if counts else 0
+            count = sum(counts[period.months]) if counts else 0
             exemption = _exemption(exemptions, lineage, rule, period) if not exempted.isdisjoint(lineage) else None
             if count >= rule.min_count:
                 status = Status.MET

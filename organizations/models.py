@@ -369,9 +369,9 @@ class TreeAsOf:
 
     FIELDS = ("id", "path", "name", "kind", "level", "branch_kind", "established_on", "dissolved_on")
 
-    def __init__(self, day, nodes=None, events=None, under=None, base=None):
+    def __init__(self, day, events=None, under=None, base=None):
         self.day = day
-        base = base or self.base(nodes if nodes is not None else self.load_nodes(under))
+        base = base or self.base(self.load_nodes(under))
         events = events if events is not None else self.load_events()
         # What no event changes is shared by the trees of a series; parents and names are copies.
         self.node, self.kind = base["node"], base["kind"]
