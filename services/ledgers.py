@@ -8,7 +8,6 @@ visit's notes leave the portal only when they are not marked sensitive; the sens
 counted, never written out.
 """
 
-import datetime
 from collections import defaultdict
 
 from django.db.models import Count, Max, Q, Sum
@@ -351,8 +350,3 @@ LEDGERS = {
     "pairings": PairingLedger,
     "units": ResidentUnitLedger,
 }
-
-
-def default_period(today=None):
-    today = today or datetime.date.today()
-    return today.replace(month=1, day=1), today

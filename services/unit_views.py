@@ -7,6 +7,7 @@ that point to an agreement.
 """
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -71,7 +72,7 @@ def unit_list(request):
         "organization": organization,
         "page": page,
         "term": term,
-        "query": f"org={organization.pk}&q={term}",
+        "query": urlencode({"org": organization.pk, "q": term}),  # a unit's name may hold & or #
         "can_write": can_write_anything(request.user),
         "ending": ending_soon(CoBuildingAgreement.objects.filter(organization__in=_under(organization)), today).count(),
         "ending_days": ENDING_DAYS,

@@ -227,3 +227,14 @@ def test_the_unit_list_is_scoped_searchable_and_counts_agreements_in_force(clien
     assert "县人民医院" in found and "甲社区幼儿园" not in found
     assert re.search(r"县人民医院</a></td><td>1</td>", page)
     assert client.get("/services/units/", {"org": tree["b"].pk}).status_code == 404
+
+
+def test_the_next_page_keeps_a_search_term_that_holds_an_ampersand(client, users, tree):
+    for n in range(51):
+        ResidentUnit.objects.create(organization=tree["a"], name=f"A&B公司{n:02d}")
+    ResidentUnit.objects.create(organization=tree["a"], name="A公司")
+    client.force_login(users["secretary_a"])
+    first = client.get("/services/units/", {"q": "A&B"}).content.decode()
+    link = re.search(r'href="\?([^"]*page=2)"', first).group(1).replace("&amp;", "&")
+    second = client.get(f"/services/units/?{link}").content.decode()
+    assert "A&amp;B公司50" in second and "A公司</a>" not in second
