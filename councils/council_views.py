@@ -634,7 +634,7 @@ def comment_list(request):
         "statuses": Comment.Status.choices,
         "page": page,
         "query": f"org={organization.pk}&status={status}" + (f"&item={item.pk}" if item else ""),
-        "can_write": covers(request.user, organization, write=True) or can_write_anything(request.user),
+        "can_write": covers(request.user, organization, write=True),
         "form": ModerationForm(),
     }
     return render(request, "councils/council/comment_list.html", context)

@@ -300,7 +300,11 @@ class Meeting(models.Model):
             Attendance(meeting=self, member_id=pk, expected=True, voting=may_vote(status, mtype))
             for pk, (status, mtype) in register.items()
         )
-        self.expected_on, self.updated_at = day, timezone.now()  # updated_at: the data version reads it
+        self.set_expected_on(day)
+
+    def set_expected_on(self, day):
+        """The day the list was frozen, stored at once; ``updated_at`` moves too: the data version reads it."""
+        self.expected_on, self.updated_at = day, timezone.now()
         Meeting.objects.filter(pk=self.pk).update(expected_on=day, updated_at=self.updated_at)
 
     def mark(self, member, status, *, guest=False, leave_reason="", name="", note="", row=None):
@@ -1262,8 +1266,7 @@ class CouncilMeeting(models.Model):
             )
             for seat in seats
         )
-        meeting.expected_on, meeting.updated_at = day, timezone.now()
-        Meeting.objects.filter(pk=meeting.pk).update(expected_on=day, updated_at=meeting.updated_at)
+        meeting.set_expected_on(day)
         return meeting
 
 
@@ -2152,9 +2155,12 @@ class ImplementationTask(models.Model):
             raise ValidationError(errors)
 
 
-class ProgressNote(models.Model):
+class ProgressNote(AppendOnly, models.Model):
     """A dated note of how far the implementation has come (append-only); its text and photos are
     shown on the public page."""
+
+    unchangeable = _lazy("进展记录不可更改。")
+    undeletable = _lazy("进展记录不可删除。")
 
     item = models.ForeignKey(
         AgendaItem, on_delete=models.PROTECT, related_name="progress_notes", verbose_name=_lazy("议题")
@@ -2180,11 +2186,6 @@ class ProgressNote(models.Model):
 
     def __str__(self):
         return f"{self.on} {self.percent}%"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValidationError(_("进展记录不可更改。"))
-        super().save(*args, **kwargs)
 
     def clean(self):
         errors = {}

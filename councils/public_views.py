@@ -121,7 +121,8 @@ def index(request):
 def community(request, pk):
     organization = _community(pk)
     public = AgendaItem.objects.public().filter(organization=organization)
-    consulting = list(public.filter(step=Step.CONSULT).order_by("-step_on", "-id")[:50])
+    # Whether each item still takes comments is its consultation's: read with it, not once per item.
+    consulting = list(public.filter(step=Step.CONSULT).select_related("consultation").order_by("-step_on", "-id")[:50])
     implementing = list(public.filter(step=Step.IMPLEMENT).order_by("-step_on", "-id")[:50])
     done = list(public.filter(step=Step.DONE).order_by("-step_on", "-id")[:DONE_SHOWN])
     progress = _progress_of(implementing)

@@ -25,6 +25,7 @@ from councils.models import (
     Resolution,
     Step,
 )
+from organizations.models import Role
 from tests.councils.council_fixtures import (
     MET,
     approved,
@@ -446,6 +447,20 @@ def test_moderation_hides_with_a_reason_and_logs_every_decision(sec_a, council, 
     with pytest.raises(ValidationError):
         comment.delete()
     assert Comment.objects.count() == 1
+
+
+def test_who_may_only_read_a_community_is_offered_no_moderation_there(client, users, council):
+    item = consulting_item(council, users["secretary_a"])
+    Comment.objects.create(item=item, body="支持")
+    reader = users["secretary_b"]  # writes in community B, only reads community A
+    Role.objects.create(user=reader, organization=council.community, kind=Role.Kind.VIEWER)
+    client.force_login(reader)
+    page = page_text(client.get(f"/councils/council/comments/?org={council.community.pk}&status=pending"))
+    assert "支持" in page and "/moderate/" not in page
+    client.force_login(users["secretary_a"])
+    assert "/moderate/" in page_text(
+        client.get(f"/councils/council/comments/?org={council.community.pk}&status=pending")
+    )
 
 
 def test_another_communitys_secretary_gets_404_everywhere(client, users, council):

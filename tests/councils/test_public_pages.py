@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from councils.models import AgendaItem, Comment, ProgressNote, ProgressPhoto, Step
 from tests.councils.council_fixtures import approved, consulting_item, drafted_item
@@ -196,3 +198,15 @@ def test_the_page_prints_as_a_notice(client, plan):
 
     css = open(finders.find("css/yishi.css"), encoding="utf-8").read()
     assert "@media print" in css and ".screen-only" in css and ".notice-kind { display: block" in css
+
+
+def test_the_community_page_costs_the_same_queries_for_one_plan_or_three(client, council, users):
+    consulting_item(council, users["secretary_a"], title="第一项")
+    url = f"/yishi/{council.community.pk}/"
+    with CaptureQueriesContext(connection) as one:
+        assert "第一项" in text(client.get(url))
+    for title in ("第二项", "第三项"):
+        consulting_item(council, users["secretary_a"], title=title)
+    with CaptureQueriesContext(connection) as three:
+        assert "第三项" in text(client.get(url))
+    assert len(three) == len(one)
