@@ -6,6 +6,8 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.params import EARLIEST_DAY, LATEST_DAY
+
 
 class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
@@ -80,3 +82,20 @@ class DomainErrorsOnFields:
 
     def _update_errors(self, errors):
         add_domain_errors(self, errors, self.model_error_fields)
+
+
+class BoundedDates:
+    """A form whose every date keeps to EARLIEST_DAY..LATEST_DAY: a far-off day is nobody's record,
+    and arithmetic on it (a pairing's next visit, a period's end) runs past the year 9999."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            day = cleaned.get(name)
+            if isinstance(field, forms.DateField) and day and not EARLIEST_DAY <= day <= LATEST_DAY:
+                self.add_error(
+                    name,
+                    _("请填写 %(first)s 至 %(last)s 之间的日期。")
+                    % {"first": f"{EARLIEST_DAY:%Y-%m-%d}", "last": f"{LATEST_DAY:%Y-%m-%d}"},
+                )
+        return cleaned

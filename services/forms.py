@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member
 from organizations.access import organizations_for, scoped
 from organizations.models import Organization
-from portal.forms import DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
-from portal.params import EARLIEST_DAY, LATEST_DAY, pk_or_none
+from portal.forms import BoundedDates, DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
+from portal.params import pk_or_none
 from services.models import (
     Activity,
     CoBuildingAgreement,
@@ -54,7 +54,7 @@ def hours_field(label, **kwargs):
     )
 
 
-class ActivityForm(DomainErrorsOnFields, forms.ModelForm):
+class ActivityForm(BoundedDates, DomainErrorsOnFields, forms.ModelForm):
     """An activity's own details (its participants are ledger entries, recorded on the quick-entry screen)."""
 
     # The model's clean() names the fields it keeps; the form edits them as a day, times and hours.
@@ -113,16 +113,6 @@ class ActivityForm(DomainErrorsOnFields, forms.ModelForm):
             )
         elif len(self.fields["organization"].choices) == 1:
             self.initial.setdefault("organization", self.fields["organization"].choices[0][0])
-
-    def clean_day(self):
-        day = self.cleaned_data.get("day")
-        if day and not EARLIEST_DAY <= day <= LATEST_DAY:
-            # Far older days are nobody's activity, and the earliest ones overflow a time zone's arithmetic.
-            raise ValidationError(
-                _("请填写 %(first)s 至 %(last)s 之间的日期。")
-                % {"first": f"{EARLIEST_DAY:%Y-%m-%d}", "last": f"{LATEST_DAY:%Y-%m-%d}"}
-            )
-        return day
 
     def clean_credited_hours(self):
         return check_hours(self.cleaned_data.get("credited_hours"))
@@ -345,7 +335,7 @@ class ParticipantsForm:
         return entries
 
 
-class TeamForm(forms.ModelForm):
+class TeamForm(BoundedDates, forms.ModelForm):
     organization = forms.TypedChoiceField(label=_lazy("所属组织"), coerce=int, widget=QuickSelect)
 
     class Meta:
@@ -399,7 +389,7 @@ class TeamForm(forms.ModelForm):
         return cleaned
 
 
-class JoinTeamForm(forms.Form):
+class JoinTeamForm(BoundedDates, forms.Form):
     member = forms.TypedChoiceField(label=_lazy("党员"), coerce=int, widget=QuickSelect)
     joined_on = forms.DateField(label=_lazy("加入日期"), widget=DateInput(), initial=datetime.date.today)
 
@@ -432,5 +422,5 @@ class JoinTeamForm(forms.Form):
         return membership
 
 
-class LeaveTeamForm(forms.Form):
+class LeaveTeamForm(BoundedDates, forms.Form):
     left_on = forms.DateField(label=_lazy("退出日期"), widget=DateInput(), initial=datetime.date.today)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member
 from organizations.access import holds_role, organizations_for, scoped
 from organizations.models import Organization, Role
-from portal.forms import DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
+from portal.forms import BoundedDates, DateInput, DomainErrorsOnFields, QuickSelect, add_domain_errors
 from portal.params import pk_or_none
 from services.models import InServiceRegistration, ServiceTarget
 
@@ -46,7 +46,7 @@ class PostsField(forms.TypedMultipleChoiceField):
         )
 
 
-class RegistrationForm(DomainErrorsOnFields, forms.ModelForm):
+class RegistrationForm(BoundedDates, DomainErrorsOnFields, forms.ModelForm):
     """A new registration (member and community chosen) or an existing one's details."""
 
     # An ended registration's details are edited without its end: a day registered after it is
@@ -112,7 +112,7 @@ class RegistrationForm(DomainErrorsOnFields, forms.ModelForm):
         return cleaned
 
 
-class EndRegistrationForm(forms.Form):
+class EndRegistrationForm(BoundedDates, forms.Form):
     ended_on = forms.DateField(label=_lazy("结束日期"), widget=DateInput(), initial=datetime.date.today)
     end_reason = forms.CharField(
         label=_lazy("结束原因"), max_length=200, help_text=_lazy("如：工作调动、搬离本社区、退休转入社区管理。")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from organizations.access import organizations_for
 from organizations.models import Organization
-from portal.forms import DateInput, QuickSelect
+from portal.forms import BoundedDates, DateInput, QuickSelect
 from services.models import CoBuildingAgreement, ResidentUnit
 
 PHONE = re.compile(r"^[0-9+()（）\- 转]{5,20}$")
@@ -64,7 +64,7 @@ class ResidentUnitForm(forms.ModelForm):
         return cleaned
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(BoundedDates, forms.ModelForm):
     organization = forms.TypedChoiceField(label=_lazy("签约组织"), coerce=int, widget=QuickSelect)
 
     class Meta:

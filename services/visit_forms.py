@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from members.models import Member, Standing
 from organizations.access import can_reveal_id, scoped
 from organizations.models import Organization
-from portal.forms import DateInput, QuickSelect
+from portal.forms import BoundedDates, DateInput, QuickSelect
 from portal.identity import mask_phone, normalize_phone
 from portal.params import pk_or_none
 from services.forms import CHOICES_CAP, organizer_choices
@@ -74,7 +74,7 @@ class PksField(forms.Field):
         return pks
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(BoundedDates, forms.ModelForm):
     """A care visit: whom, why, by whom, when, what was given, and the follow-up it asks for."""
 
     class Target:
@@ -281,7 +281,7 @@ class VisitForm(forms.ModelForm):
             return record_visit(self.instance, self.cleaned_data.get("visitors") or [])
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(BoundedDates, forms.ModelForm):
     organization = forms.TypedChoiceField(label=_lazy("所在社区（组织）"), coerce=int, widget=QuickSelect)
     kinds = forms.MultipleChoiceField(
         label=_lazy("困难类型"), choices=Household.Kind.choices, widget=forms.CheckboxSelectMultiple
@@ -328,7 +328,7 @@ class HouseholdForm(forms.ModelForm):
         return cleaned
 
 
-class PairingForm(forms.ModelForm):
+class PairingForm(BoundedDates, forms.ModelForm):
     """A member paired with a household: the helper chosen by the member search."""
 
     member = forms.IntegerField(label=_lazy("帮扶党员"), required=False, widget=forms.HiddenInput)
@@ -388,7 +388,7 @@ class PairingForm(forms.ModelForm):
         return cleaned
 
 
-class EndPairingForm(forms.ModelForm):
+class EndPairingForm(BoundedDates, forms.ModelForm):
     class Meta:
         model = Pairing
         fields = ["ended_on", "end_reason"]

@@ -262,3 +262,13 @@ def test_the_pairing_list_shows_current_and_ended_ones(client, users, tree, memb
     ended = client.get(f"/services/pairings/?org={tree['a'].pk}&status=ended").content.decode()
     assert "孙桂兰" in current and "吴奶奶" not in current
     assert "吴奶奶" in ended and "孙桂兰" not in ended
+
+
+def test_a_far_off_start_is_refused_with_a_message_and_the_lists_still_open(client, users, members, household):
+    client.force_login(users["secretary_a"])
+    post = pairing_post(household, members["a"], started_on="9999-12-01", frequency_days="366")
+    response = client.post("/services/pairings/new/", post)
+    assert response.status_code == 200 and "请填写 1921-07-01 至 2099-12-31 之间的日期。" in response.content.decode()
+    assert not Pairing.objects.exists()
+    assert client.get("/services/pairings/?status=all").status_code == 200
+    assert client.get(f"/services/households/{household.pk}/").status_code == 200
