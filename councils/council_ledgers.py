@@ -70,7 +70,7 @@ class AgendaItemLedgerExport(_PeriodExport):
         ):
             steps[item_id][step] = (on, reason)
         numbers = {
-            item_id: f"〔{year}〕第{sequence}号"
+            item_id: Resolution.number_of(year, sequence)
             for item_id, year, sequence in Resolution.objects.filter(item__in=ids).values_list(
                 "item_id", "year", "sequence"
             )

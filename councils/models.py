@@ -1882,7 +1882,12 @@ class Resolution(models.Model):
 
     @property
     def number(self):
-        return f"〔{self.year}〕第{self.sequence}号"
+        return self.number_of(self.year, self.sequence)
+
+    @staticmethod
+    def number_of(year, sequence):
+        """How a resolution is numbered: on itself, on its meeting's decision and in the ledger."""
+        return f"〔{year}〕第{sequence}号"
 
     @classmethod
     def allocate(cls, item, decision, quorum):
@@ -1897,7 +1902,7 @@ class Resolution(models.Model):
             last=models.Max("sequence")
         )["last"]
         sequence = (last or 0) + 1
-        decision.number = f"〔{year}〕第{sequence}号"
+        decision.number = cls.number_of(year, sequence)
         decision.save()
         return cls.objects.create(
             decision=decision,
