@@ -123,10 +123,7 @@ def _in_service(rows, owners, place, tree, by_pair, day):
     community over the period (``by_pair``: net minutes and standing entries per organization and
     member) reaches the yearly target in force."""
     registrations = (
-        InServiceRegistration.objects.filter(place, registered_on__lte=day)
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
-        .values_list("organization", "member")
-        .order_by()
+        InServiceRegistration.objects.filter(place).active_on(day).values_list("organization", "member").order_by()
     )
     pairs = {(org_id, member) for org_id, member in registrations if org_id in owners}
     if not pairs:
@@ -155,26 +152,19 @@ def _in_service(rows, owners, place, tree, by_pair, day):
 
 
 def _meets(target, minutes, times):
+    """As the below-target list judges (``inservice.Standing``): no service at all never meets a
+    target, even one of zero hours."""
+    if minutes <= 0:
+        return False
     hours_ok = target.hours_target is None or minutes >= target.minutes_target
     times_ok = target.activities_target is None or times >= target.activities_target
     return hours_ok and times_ok
 
 
 def _targets(tree, communities, year):
-    """{community id: the ServiceTarget in force in ``year``}: the latest effective year not after
-    ``year`` set on the community or an ancestor, the deeper one winning a tie (``ServiceTarget.in_force``)."""
-    steplen = Organization.steplen
-    found = {}
-    candidates = list(ServiceTarget.objects.filter(effective_year__lte=year).select_related("organization").order_by())
-    for org_id in communities:
-        path = tree.node[org_id]["path"] if org_id in tree.node else None
-        if path is None:
-            continue
-        ancestors = {path[:end] for end in range(steplen, len(path) + 1, steplen)}
-        mine = [target for target in candidates if target.organization.path in ancestors]
-        if mine:
-            found[org_id] = max(mine, key=lambda target: (target.effective_year, target.organization.depth))
-    return found
+    """{community id: the ServiceTarget in force in ``year``} by ``ServiceTarget.in_force_for``'s rule."""
+    organizations = [Organization(pk=pk, path=tree.node[pk]["path"]) for pk in communities if pk in tree.node]
+    return {pk: target for pk, target in ServiceTarget.in_force_for(organizations, year).items() if target}
 
 
 def value(read):

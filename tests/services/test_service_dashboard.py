@@ -52,7 +52,7 @@ from services.models import (
     ServiceEntry,
     ServiceTarget,
 )
-from tests.conftest import change
+from tests.conftest import change, new_member
 
 D = datetime.date
 SH = ZoneInfo("Asia/Shanghai")
@@ -121,6 +121,15 @@ def test_the_dashboard_columns_equal_the_hand_worked_example(worked):
     assert values(board, "services.visits") == {"测试街道": 2, "甲社区党支部": 1, "乙社区党支部": 1}
     assert values(board, "services.registered") == {"测试街道": 2, "甲社区党支部": 0, "乙社区党支部": 2}
     assert values(board, "services.met") == {"测试街道": "1/2", "甲社区党支部": "—", "乙社区党支部": "1/2"}
+
+
+def test_a_member_with_no_service_never_meets_a_target_of_zero_hours_as_the_list_says(worked):
+    ServiceTarget.objects.create(organization=worked["a"], effective_year=2025, hours_target=Decimal("0"))
+    InServiceRegistration.objects.create(
+        member=new_member(worked["a1"], "零时"), organization=worked["a"], registered_on=D(2025, 1, 1)
+    )
+    board = Board(worked["street"], DAY, start=START)
+    assert values(board, "services.met")["甲社区党支部"] == "0/1"
 
 
 def test_the_hours_column_of_a_community_equals_its_ledger_for_the_same_period(worked):
