@@ -13,6 +13,7 @@ agreements.
 """
 
 import datetime
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -160,6 +161,9 @@ class TeamMembership(models.Model):
 class ResidentUnit(models.Model):
     """A unit based in the community (驻区单位): what it offers and what it asks for."""
 
+    # A landline with its area code, an extension (转), or a mobile: the page, the admin and the import.
+    PHONE = re.compile(r"^[0-9+()（）\- 转]{5,20}$")
+
     class Offer(models.TextChoices):
         HALL = "hall", _lazy("活动场所")
         SPORTS = "sports", _lazy("运动场地")
@@ -197,6 +201,9 @@ class ResidentUnit(models.Model):
         if not self.name:
             errors["name"] = _("请填写单位名称。")
         self.offers = check_choices(self.offers, self.Offer.choices, "offers", errors)
+        self.contact_phone = " ".join((self.contact_phone or "").split())
+        if self.contact_phone and not self.PHONE.match(self.contact_phone):
+            errors["contact_phone"] = _("请填写正确的联系电话，如 0591-22223333 或 13812345678。")
         if errors:
             raise ValidationError(errors)
 

@@ -23,7 +23,6 @@ from organizations.access import organizations_for, scoped
 from organizations.models import Organization
 from portal.exports import safe_text
 from services.models import Activity, CoBuildingAgreement, ResidentUnit, ServiceTeam
-from services.unit_forms import PHONE
 
 
 class ChoiceWidget(Widget):
@@ -211,18 +210,6 @@ class ResidentUnitResource(ScopedResource):
         clean_model_instances = True
         skip_unchanged = True
         report_skipped = True
-
-    def import_instance(self, instance, row, **kwargs):
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.message_dict
-        phone = _trimmed(row, "联系电话")
-        if phone and not PHONE.match(phone):
-            errors["contact_phone"] = [_("请填写正确的联系电话，如 0591-22223333 或 13812345678。")]
-        if errors:
-            raise ValidationError(errors)
 
 
 class ServiceTeamResource(ScopedResource):

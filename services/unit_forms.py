@@ -1,17 +1,12 @@
 """Forms for resident units (驻区单位) and their co-building agreements (共建协议)."""
 
-import re
-
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from organizations.access import organizations_for
 from organizations.models import Organization
 from portal.forms import BoundedDates, DateInput, QuickSelect
 from services.models import CoBuildingAgreement, ResidentUnit
-
-PHONE = re.compile(r"^[0-9+()（）\- 转]{5,20}$")
 
 
 def community_choices(user):
@@ -49,12 +44,6 @@ class ResidentUnitForm(forms.ModelForm):
             self.fields["organization"].disabled = True  # its agreements and projects hang on it
         elif len(self.fields["organization"].choices) == 1:
             self.initial.setdefault("organization", self.fields["organization"].choices[0][0])
-
-    def clean_contact_phone(self):
-        phone = " ".join(self.cleaned_data.get("contact_phone", "").split())
-        if phone and not PHONE.match(phone):
-            raise forms.ValidationError(_("请填写正确的联系电话，如 0591-22223333 或 13812345678。"))
-        return phone
 
     def clean(self):
         cleaned = super().clean()

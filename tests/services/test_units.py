@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from services.home import count_agreements_ending
 from services.models import Activity, CoBuildingAgreement, ResidentUnit, ServiceEntry
@@ -238,3 +239,13 @@ def test_the_next_page_keeps_a_search_term_that_holds_an_ampersand(client, users
     link = re.search(r'href="\?([^"]*page=2)"', first).group(1).replace("&amp;", "&")
     second = client.get(f"/services/units/?{link}").content.decode()
     assert "A&amp;B公司50" in second and "A公司</a>" not in second
+
+
+def test_the_unit_itself_refuses_a_phone_that_is_not_one_so_the_admin_does_too(tree):
+    unit = ResidentUnit(organization=tree["a"], name="县医院", contact_phone="打电话给我")
+    with pytest.raises(ValidationError) as refused:
+        unit.full_clean()
+    assert "请填写正确的联系电话" in refused.value.message_dict["contact_phone"][0]
+    unit.contact_phone = " 0591-2222 3333 "
+    unit.full_clean()
+    assert unit.contact_phone == "0591-2222 3333"
