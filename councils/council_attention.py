@@ -5,12 +5,8 @@ both use)."""
 
 from django.db.models import Count
 
-from councils.models import AgendaItem, Comment, ImplementationTask, Step, council_stuck_days
+from councils.models import AgendaItem, Comment, ImplementationTask, Step
 from services.visits import counts_by_scope
-
-
-def stuck_days():
-    return council_stuck_days()
 
 
 def stuck_items(day):

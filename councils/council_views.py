@@ -51,6 +51,7 @@ from councils.models import (
     Meeting,
     ProgressPhoto,
     Step,
+    council_stuck_days,
 )
 from councils.views import _ledger_params
 from organizations.access import can_write_anything, covers, get_for_user, organization_param
@@ -59,10 +60,6 @@ from portal.forms import add_domain_errors
 from portal.params import pk_or_none
 
 PAGE_SIZE = 50
-
-
-def _may_write(user, obj_organization):
-    return covers(user, obj_organization, write=True)
 
 
 def _under(organization):
@@ -131,7 +128,7 @@ def council_new(request):
 
 
 def _council_context(request, council, seat_form=None):
-    may_write = _may_write(request.user, council.organization)
+    may_write = covers(request.user, council.organization, write=True)
     seats = list(council.seats.select_related("member__organization", "unit").order_by("left_on", "role", "joined_on"))
     today = timezone.localdate()
     return {
@@ -206,10 +203,6 @@ def council_meeting_new(request, pk):
 
 # -- agenda items ----------------------------------------------------------------------------------
 
-ATTENTION = {
-    "stuck": lambda day: AgendaItem.objects.stuck(day),
-}
-
 
 @login_required
 def item_list(request):
@@ -217,8 +210,8 @@ def item_list(request):
     items = AgendaItem.objects.filter(organization__in=_under(organization))
     step = request.GET.get("step", "")
     attention = request.GET.get("attention", "")
-    if attention in ATTENTION:
-        items = items.filter(pk__in=ATTENTION[attention](timezone.localdate()).values("pk"))
+    if attention == "stuck":  # the home page's item: these are what it counts
+        items = items.stuck(timezone.localdate())
     else:
         attention = ""
     if step == "open":
@@ -236,7 +229,7 @@ def item_list(request):
         "page": page,
         "step": step,
         "attention": attention,
-        "stuck_days": council_attention.stuck_days(),
+        "stuck_days": council_stuck_days(),
         "query": f"org={organization.pk}&step={step}&attention={attention}",
         "can_write": can_write_anything(request.user),
     }
@@ -276,7 +269,7 @@ def _path(item, steps):
 
 def _item_context(request, item):
     steps = list(item.steps.select_related("by", "meeting").order_by("on", "id"))
-    may_write = _may_write(request.user, item.organization)
+    may_write = covers(request.user, item.organization, write=True)
     # Read, not the reverse accessor: an outcome form being filled in sets that to its unsaved object.
     consultation = ConsultationOutcome.objects.filter(item=item).first()
     notes = list(item.progress_notes.prefetch_related("photos").select_related("recorded_by").order_by("on", "id"))
@@ -329,7 +322,7 @@ def item_step(request, pk, step):
         return redirect("councils:item_stop", pk=pk)
     item = _item_for(request, pk, write=request.method == "POST")
     row = item.steps.filter(step=step).select_related("by", "meeting").first()
-    context = {"item": item, "step": step, "row": row, "can_write": _may_write(request.user, item.organization)}
+    context = {"item": item, "step": step, "row": row, "can_write": covers(request.user, item.organization, write=True)}
     form_class = STEP_FORMS.get(step)
     if request.method == "POST":
         if form_class is None:  # the raise step is taken when the item is made; adoption at a meeting
@@ -504,7 +497,7 @@ def _agenda_context(request, meeting, forms=None):
     entries = list(
         meeting.agenda_entries.select_related("item", "item__resolution__decision").order_by("position", "id")
     )
-    may_write = _may_write(request.user, meeting.organization) and not meeting.is_locked
+    may_write = covers(request.user, meeting.organization, write=True) and not meeting.is_locked
     forms = forms or {}
     for entry in entries:
         entry.adopt_form = forms.get(("adopt", entry.pk)) or (AdoptForm(entry=entry) if may_write else None)
